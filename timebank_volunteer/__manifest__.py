@@ -1,0 +1,26 @@
+# Copyright 2026 Time Bank contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Time Bank: Volunteers",
+    "summary": "Elderly-care volunteer time bank: bank tree, people, service hours, ledger",
+    "version": "18.0.1.0.0",
+    "category": "Services/Time Bank",
+    "author": "Time Bank contributors",
+    "website": "https://github.com/timebank-taierzhuang/timebank",
+    "license": "LGPL-3",
+    "depends": ["mail", "phone_validation", "base_import"],
+    "data": [
+        "security/timebank_security.xml",
+        "security/ir.model.access.csv",
+        "views/timebank_node_views.xml",
+        "views/timebank_volunteer_views.xml",
+        "views/timebank_recipient_views.xml",
+        "views/res_users_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/timebank_node_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

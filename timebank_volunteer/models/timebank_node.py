@@ -1,0 +1,126 @@
+# Copyright 2026 Time Bank contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Which kind of node may sit under which parent kind (R1).
+ALLOWED_PARENT_KINDS = {
+    "district": (False,),
+    "town": ("district",),
+    "village": ("town",),
+    "social": ("town", "district"),
+    "station": ("village", "social"),
+}
+
+
+class TimebankNode(models.Model):
+    _name = "timebank.node"
+    _description = "Time Bank Node"
+    _inherit = ["mail.thread"]
+    _parent_store = True
+    _rec_name = "complete_name"
+    _order = "complete_name"
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(required=True, tracking=True)
+    kind = fields.Selection(
+        [
+            ("district", "Head Bank (district)"),
+            ("town", "Branch (town / sub-district)"),
+            ("village", "Sub-branch (village / community)"),
+            ("social", "Sub-branch (social organisation)"),
+            ("station", "Service Station"),
+        ],
+        required=True,
+        index=True,
+        tracking=True,
+    )
+    parent_id = fields.Many2one(
+        "timebank.node", index=True, ondelete="restrict", tracking=True
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("timebank.node", "parent_id", string="Children")
+    complete_name = fields.Char(
+        compute="_compute_complete_name", recursive=True, store=True
+    )
+    district_id = fields.Many2one(
+        "timebank.node",
+        compute="_compute_district_id",
+        store=True,
+        recursive=True,
+        index=True,
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    user_ids = fields.Many2many(
+        "res.users",
+        "timebank_node_user_rel",
+        "node_id",
+        "user_id",
+        string="Staff",
+    )
+    address = fields.Char()
+    note = fields.Text()
+
+    _sql_constraints = [
+        (
+            "code_district_uniq",
+            "unique(district_id, code)",
+            "The code of a node must be unique within its district.",
+        ),
+    ]
+
+    @api.depends("name", "parent_id.complete_name")
+    def _compute_complete_name(self):
+        for node in self:
+            if node.parent_id:
+                node.complete_name = f"{node.parent_id.complete_name} / {node.name}"
+            else:
+                node.complete_name = node.name
+
+    @api.depends("kind", "parent_id.district_id")
+    def _compute_district_id(self):
+        for node in self:
+            if node.kind == "district" or not node.parent_id:
+                node.district_id = node
+            else:
+                node.district_id = node.parent_id.district_id
+
+    @api.constrains("parent_id")
+    def _check_parent_id(self):
+        if self._has_cycle():
+            raise ValidationError(
+                self.env._("A node cannot be placed under itself or its descendants.")
+            )
+
+    @api.constrains("parent_id", "kind")
+    def _check_parent_kind(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for node in self:
+            allowed = ALLOWED_PARENT_KINDS[node.kind]
+            parent_kind = node.parent_id.kind or False
+            if parent_kind not in allowed:
+                raise ValidationError(
+                    self.env._(
+                        "A %(kind)s cannot be placed under %(parent)s.",
+                        kind=kinds[node.kind],
+                        parent=(
+                            kinds[parent_kind]
+                            if parent_kind
+                            else self.env._("no parent")
+                        ),
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        nodes = super().create(vals_list)
+        if any(vals.get("user_ids") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return nodes
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "user_ids" in vals or "parent_id" in vals or "active" in vals:
+            # record rules are computed from the user's nodes and are cached
+            self.env.registry.clear_cache()
+        return res
