@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 {
     "name": "Time Bank: Volunteers",
-    "summary": "Elderly-care volunteer time bank: bank tree, people, service hours, ledger",
+    "summary": "Volunteer time bank: bank tree, people, service hours, ledger",
     "version": "18.0.1.0.0",
     "category": "Services/Time Bank",
     "author": "Time Bank contributors",
@@ -22,5 +22,4 @@
         "demo/timebank_node_demo.xml",
     ],
     "application": True,
-    "installable": True,
 }
