@@ -1,7 +1,7 @@
 # Time Bank: the same commands natively and in Docker (see README.md).
 PYTHON ?= python3
 
-.PHONY: run test lint test-odoo bench help
+.PHONY: run test lint test-odoo i18n help
 
 help:
 	@echo "make run   - Odoo 18 with both modules and demo data on http://localhost:8069"
@@ -19,3 +19,6 @@ test-odoo:
 
 lint:
 	$(PYTHON) scripts/timebank.py lint
+
+i18n:
+	$(PYTHON) scripts/timebank.py i18n

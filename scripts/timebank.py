@@ -419,6 +419,60 @@ def check_data_files():
     return rc
 
 
+def cmd_i18n(args):
+    """Export each module's .pot from a scratch database; merge it into zh_CN.po."""
+    version = check_odoo()
+    pg_connect().close()
+    db = args.database
+    conf = write_config(args.port)
+    drop_database(db)
+    mods = ",".join(MODULES)
+    print(f"Exporting terms of {mods} (Odoo {version}) from database {db!r}")
+    rc = subprocess.call(
+        odoo_cmd(conf, "-d", db, "-i", mods, "--stop-after-init", "--log-level=warn"),
+        env=python_env(),
+    )
+    for module in MODULES if not rc else ():
+        i18n = ROOT / module / "i18n"
+        i18n.mkdir(exist_ok=True)
+        pot = i18n / f"{module}.pot"
+        rc |= subprocess.call(
+            odoo_cmd(
+                conf,
+                "-d",
+                db,
+                f"--i18n-export={pot}",
+                f"--modules={module}",
+                "--stop-after-init",
+                "--log-level=warn",
+            ),
+            env=python_env(),
+        )
+        po = i18n / "zh_CN.po"
+        if not po.exists():
+            import polib  # pylint: disable=import-outside-toplevel
+
+            new = polib.pofile(str(pot))
+            new.metadata.update(
+                {"Language": "zh_CN", "Plural-Forms": "nplurals=1; plural=0;"}
+            )
+            new.save(str(po))
+        rc |= subprocess.call(
+            [
+                "msgmerge",
+                "--quiet",
+                "--no-fuzzy-matching",
+                "--update",
+                "--backup=none",
+                str(po),
+                str(pot),
+            ]
+        )
+        subprocess.call(["msgfmt", "--statistics", "-o", os.devnull, str(po)])
+    drop_database(db)
+    return rc
+
+
 def cmd_lint(_args):
     targets = [*MODULES, "scripts", "tests"]
     if (ROOT / "bench").is_dir():
@@ -466,12 +520,17 @@ def main(argv=None):
         help="pytest runs only tests/ (module tests then run once, under odoo-bin)",
     )
     sub.add_parser("lint", help="ruff and pylint-odoo")
+    i18n = sub.add_parser("i18n", help="export .pot files and merge them into zh_CN.po")
+    i18n.add_argument("--database", default="timebank_i18n")
+    i18n.add_argument("--port", type=int, default=8269)
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
             return cmd_run(args)
         if args.command == "test":
             return cmd_test(args)
+        if args.command == "i18n":
+            return cmd_i18n(args)
         return cmd_lint(args)
     except Missing as exc:
         fail(str(exc))
