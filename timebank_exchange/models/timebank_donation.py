@@ -51,7 +51,6 @@ class TimebankDonation(models.Model):
     )
     outlet_id = fields.Many2one(
         "timebank.exchange.outlet",
-        string="Outlet",
         required=True,
         index=True,
         tracking=True,

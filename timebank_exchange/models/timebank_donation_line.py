@@ -11,7 +11,6 @@ class TimebankDonationLine(models.Model):
 
     donation_id = fields.Many2one(
         "timebank.donation",
-        string="Donation",
         required=True,
         index=True,
         ondelete="cascade",
@@ -19,7 +18,6 @@ class TimebankDonationLine(models.Model):
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         index=True,
         domain="[('is_storable', '=', True)]",

@@ -40,7 +40,6 @@ class TimebankExchangeOutlet(models.Model):
     )
     node_id = fields.Many2one(
         "timebank.node",
-        string="Node",
         required=True,
         index=True,
         tracking=True,
