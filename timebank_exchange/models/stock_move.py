@@ -13,3 +13,9 @@ class StockMove(models.Model):
         readonly=True,
         copy=False,
     )
+
+    def _prepare_move_split_vals(self, qty):
+        vals = super()._prepare_move_split_vals(qty)
+        # the rest of a partly received donation still belongs to its line
+        vals["timebank_donation_line_id"] = self.timebank_donation_line_id.id
+        return vals

@@ -1,7 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class TimebankDonationLine(models.Model):
@@ -86,6 +86,35 @@ class TimebankDonationLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._check_donation_is_draft()
+        return lines
+
+    def write(self, vals):
+        if vals.keys() & {"donation_id", "product_id", "quantity", "unit_value"}:
+            self._check_donation_is_draft()
+        res = super().write(vals)
+        if "donation_id" in vals:
+            self._check_donation_is_draft()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_donation_not_draft(self):
+        self._check_donation_is_draft()
+
+    def _check_donation_is_draft(self):
+        locked = self.donation_id.filtered(lambda d: d.state != "draft")
+        if locked:
+            raise UserError(
+                self.env._(
+                    "Donation %(name)s is no longer a draft: its goods cannot be "
+                    "changed. Cancel it and set it back to draft first.",
+                    name=locked[0].name,
+                )
+            )
 
     def _prepare_stock_move_values(self, picking_vals):
         self.ensure_one()
