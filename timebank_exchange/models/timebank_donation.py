@@ -77,6 +77,7 @@ class TimebankDonation(models.Model):
     amount_received = fields.Monetary(
         string="Estimated Value Received",
         compute="_compute_amount_received",
+        compute_sudo=True,
         help="Estimated value of the quantities actually received into stock.",
     )
     note = fields.Text()
@@ -95,9 +96,14 @@ class TimebankDonation(models.Model):
         tracking=True,
     )
     picking_ids = fields.One2many(
-        "stock.picking", "timebank_donation_id", string="Receipts", readonly=True
+        "stock.picking",
+        "timebank_donation_id",
+        string="Receipts",
+        readonly=True,
+        groups="stock.group_stock_user",
     )
-    picking_count = fields.Integer(compute="_compute_picking_count")
+    # counting the receipts reveals nothing of them, also to auditors
+    picking_count = fields.Integer(compute="_compute_picking_count", compute_sudo=True)
 
     @api.depends("partner_id")
     def _compute_donor_category(self):

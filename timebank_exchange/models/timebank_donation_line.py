@@ -43,6 +43,7 @@ class TimebankDonationLine(models.Model):
     qty_received = fields.Float(
         string="Received Quantity",
         compute="_compute_qty_received",
+        compute_sudo=True,
         digits="Product Unit of Measure",
     )
     note = fields.Char()

@@ -64,6 +64,25 @@ class TestExchangeSecurity(TimebankExchangeCase):
         with self.assertRaises(AccessError):
             self.donation_a.with_user(auditor).write({"note": "changed"})
 
+    def test_auditor_without_stock_rights_reads_received_donation(self):
+        auditor = new_test_user(
+            self.env,
+            "tb_exc_auditor_a",
+            groups="timebank_volunteer.group_timebank_auditor",
+            timebank_node_ids=[Command.set(self.town_a.ids)],
+        )
+        self.assertFalse(auditor.has_group("stock.group_stock_user"))
+        self.donation_a.action_confirm()
+        self.donation_a.action_receive()
+        values = self.donation_a.with_user(auditor).read(
+            ["amount_total", "amount_received", "picking_count", "state"]
+        )[0]
+        self.assertEqual(values["state"], "received")
+        self.assertEqual(values["amount_received"], 5 * 45)
+        self.assertEqual(values["picking_count"], 1)
+        with self.assertRaises(AccessError):
+            self.donation_b.with_user(auditor).read(["amount_total"])
+
     def test_inventory_manager_reads_all(self):
         Outlet = self.env["timebank.exchange.outlet"].with_user(self.manager)
         self.assertFalse(self.manager.timebank_node_ids)
