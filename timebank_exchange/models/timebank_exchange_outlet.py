@@ -188,3 +188,24 @@ class TimebankExchangeOutlet(models.Model):
             "reception_steps": "one_step",
             "delivery_steps": "ship_only",
         }
+
+    # Hooks for the redemption orders (second half of the exchange): they check
+    # availability with ``_get_free_qty`` and hand goods over with a picking built
+    # from ``_prepare_exchange_picking_values``.
+    def _get_free_qty(self, products):
+        """Return ``{product: quantity}`` not yet reserved in the outlet's stock."""
+        self.ensure_one()
+        products = products.with_context(location=self.lot_stock_id.id)
+        return {product: product.free_qty for product in products}
+
+    def _prepare_exchange_picking_values(self, partner, origin):
+        """Values of an outgoing picking handing goods over to ``partner``."""
+        self.ensure_one()
+        return {
+            "picking_type_id": self.out_type_id.id,
+            "partner_id": partner.id,
+            "origin": origin,
+            "location_id": self.lot_stock_id.id,
+            "location_dest_id": self.exchange_location_id.id,
+            "company_id": self.company_id.id,
+        }

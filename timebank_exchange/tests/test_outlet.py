@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from ast import literal_eval
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -97,3 +98,37 @@ class TestOutlet(TimebankExchangeCase):
         )
         self.env.invalidate_all()  # forecasts are computed, not stored
         self.assertNotIn(orderpoint, Orderpoint.search(below_min))
+
+    def test_exchange_delivery_hooks(self):
+        """The outgoing path the redemption orders will use."""
+        self.env["stock.quant"]._update_available_quantity(
+            self.rice, self.outlet_a.lot_stock_id, 5
+        )
+        self.assertEqual(self.outlet_a._get_free_qty(self.rice), {self.rice: 5})
+        self.assertEqual(self.outlet_b._get_free_qty(self.rice), {self.rice: 0})
+        volunteer = self.env["res.partner"].create({"name": "Volunteer Zhang"})
+        vals = self.outlet_a._prepare_exchange_picking_values(volunteer, "TEST/1")
+        vals["move_ids"] = [
+            Command.create(
+                {
+                    "name": self.rice.name,
+                    "product_id": self.rice.id,
+                    "product_uom_qty": 2,
+                    "product_uom": self.rice.uom_id.id,
+                    "location_id": vals["location_id"],
+                    "location_dest_id": vals["location_dest_id"],
+                }
+            )
+        ]
+        picking = self.env["stock.picking"].with_user(self.staff_a).create(vals)
+        picking.action_confirm()
+        picking.action_assign()
+        self.assertEqual(self.outlet_a._get_free_qty(self.rice), {self.rice: 3})
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.picking_type_id, self.outlet_a.out_type_id)
+        self.assertEqual(self._qty_at(self.rice, self.outlet_a), 3)
+        self.assertEqual(
+            self.rice.with_context(location=self.exchange_location.id).qty_available, 2
+        )
