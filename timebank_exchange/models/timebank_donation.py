@@ -199,6 +199,13 @@ class TimebankDonation(models.Model):
         pickings = self.picking_ids.filtered(
             lambda p: p.state not in ("done", "cancel")
         )
+        if not pickings:
+            raise UserError(
+                self.env._(
+                    "No receipt of this donation is waiting in Inventory (it was "
+                    "cancelled there): cancel the donation and record it again."
+                )
+            )
         for move in pickings.move_ids.filtered(lambda m: not m.picked):
             move.quantity = move.product_uom_qty
         pickings.move_ids.picked = True

@@ -175,6 +175,19 @@ class TestDonation(TimebankExchangeCase):
         self.assertEqual(len(donation.picking_ids), 1)
         self.assertEqual(self._qty_at(self.rice, self.outlet_a), 2)
 
+    def test_receipt_cancelled_in_inventory(self):
+        donation = self._create_donation(
+            self.staff_a, self.outlet_a, [(self.rice, 2, 45)]
+        )
+        donation.action_confirm()
+        donation.picking_ids.action_cancel()
+        with self.assertRaises(UserError):
+            donation.action_receive()
+        self.assertEqual(donation.state, "confirmed")
+        self.assertEqual(self._qty_at(self.rice, self.outlet_a), 0)
+        donation.action_cancel()
+        self.assertEqual(donation.state, "cancel")
+
     def test_empty_donation_cannot_be_confirmed(self):
         donation = self._create_donation(self.staff_a, self.outlet_a, [])
         with self.assertRaises(UserError):
