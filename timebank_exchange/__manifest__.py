@@ -9,4 +9,20 @@
     "website": "https://github.com/timebank-taierzhuang/timebank",
     "license": "LGPL-3",
     "depends": ["timebank_volunteer", "stock"],
+    "data": [
+        "security/timebank_exchange_security.xml",
+        "security/ir.model.access.csv",
+        "data/stock_location_data.xml",
+        "data/ir_sequence_data.xml",
+        "views/timebank_exchange_outlet_views.xml",
+        "views/timebank_donation_views.xml",
+        "views/product_template_views.xml",
+        "views/stock_quant_views.xml",
+        "views/stock_warehouse_orderpoint_views.xml",
+        "views/stock_picking_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/timebank_exchange_demo.xml",
+    ],
 }
