@@ -124,7 +124,7 @@ class ResPartner(models.Model):
     def _timebank_normalize_id_number(self, number):
         if not number:
             return False
-        return ric.compact(number).upper() or False
+        return re.sub(r"[\s-]", "", number).upper() or False
 
     @api.model
     def _timebank_check_id_number(self, number):

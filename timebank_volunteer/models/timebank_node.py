@@ -19,7 +19,7 @@ class TimebankNode(models.Model):
     _inherit = ["mail.thread"]
     _parent_store = True
     _rec_name = "complete_name"
-    _rec_names_search = ["complete_name", "code"]
+    _rec_names_search = ["complete_name", "name", "code"]
     _order = "complete_name"
 
     name = fields.Char(required=True, tracking=True)
@@ -156,7 +156,9 @@ class TimebankNode(models.Model):
                 self.env._(
                     "You cannot assign %(record)s to %(node)s: this node is outside "
                     "the part of the time bank you work for (%(scope)s).",
-                    record=", ".join(records.mapped("display_name")) or "-",
+                    # sudo: the records being written may now be outside the
+                    # user's read scope; only their names are shown
+                    record=", ".join(records.sudo().mapped("display_name")) or "-",
                     node=", ".join(outside.sudo().mapped("complete_name")),
                     scope=", ".join(user_nodes.mapped("complete_name"))
                     or self.env._("no node assigned"),
@@ -171,6 +173,16 @@ class TimebankNode(models.Model):
         return nodes
 
     def write(self, vals):
+        if vals.get("parent_id"):
+            # before the parent store reads the new parent, which may be out of reach
+            self.browse(vals["parent_id"])._check_user_scope(self)
+        if vals.get("parent_id") and self.with_context(active_test=False).search_count(
+            [("id", "child_of", self.ids), ("id", "=", vals["parent_id"])]
+        ):
+            # checked before the parent store refuses it with a generic message
+            raise ValidationError(
+                self.env._("A node cannot be placed under itself or its descendants.")
+            )
         res = super().write(vals)
         if "user_ids" in vals or "parent_id" in vals or "active" in vals:
             # record rules are computed from the user's nodes and are cached

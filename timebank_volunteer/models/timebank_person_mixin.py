@@ -48,7 +48,9 @@ class TimebankPersonMixin(models.AbstractModel):
 
     @api.constrains("node_id", "station_id")
     def _check_node_station(self):
-        for person in self:
+        (self.node_id | self.station_id)._check_user_scope(self)
+        # sudo: the names of the records being checked, for the message only
+        for person in self.sudo():
             if person.node_id.kind not in ("village", "social"):
                 raise ValidationError(
                     self.env._(
@@ -71,7 +73,6 @@ class TimebankPersonMixin(models.AbstractModel):
                         node=person.node_id.complete_name,
                     )
                 )
-        (self.node_id | self.station_id)._check_user_scope(self)
 
     @api.model
     def _prepare_person_partner(self, vals_list):
@@ -79,6 +80,8 @@ class TimebankPersonMixin(models.AbstractModel):
         one: the contact holding the same resident ID number if there is one
         (a recipient who also volunteers stays one person), else a new one."""
         Partner = self.env["res.partner"]
+        # copies: the import retries rows one by one after a failed batch
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("partner_id"):
                 continue
