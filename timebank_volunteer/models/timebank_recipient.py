@@ -64,7 +64,7 @@ class TimebankRecipient(models.Model):
         ],
         tracking=True,
     )
-    guardian_name = fields.Char(string="Guardian / Family Contact")
+    guardian_name = fields.Char(string="Guardian or Family Contact")
     guardian_relation = fields.Char(string="Relationship")
     guardian_phone = fields.Char(
         string="Guardian Phone", groups=PERSONAL_DATA_GROUPS, copy=False

@@ -8,7 +8,7 @@ class TimebankSkill(models.Model):
     _description = "Time Bank Volunteer Skill"
     _order = "name"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
     color = fields.Integer()
     active = fields.Boolean(default=True)
 

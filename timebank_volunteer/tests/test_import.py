@@ -5,7 +5,7 @@ import io
 
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from odoo.tools.misc import file_path
+from odoo.tools.misc import file_open, file_path
 
 from .common import TimebankCommon
 
@@ -112,3 +112,69 @@ class TestImport(TimebankCommon):
             for template in templates:
                 path = template["template"].lstrip("/")
                 self.assertTrue(file_path(path), path)
+
+
+@tagged("post_install", "-at_install")
+class TestImportTemplates(TimebankCommon):
+    """The downloadable templates map onto the fields by themselves and their
+    sample row imports, in English and in Chinese."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Node = cls.env["timebank.node"]
+        cls.gucheng = Node.create(
+            {"name": "古城社区支行", "code": "GC", "kind": "village", "parent_id": cls.town1.id}
+        )
+        Node.create(
+            {"name": "古城社区服务站", "code": "GC-1", "kind": "station",
+             "parent_id": cls.gucheng.id}
+        )
+        if not cls.env["timebank.skill"].search([("name", "=", "家电维修")]):
+            cls.env["timebank.skill"].create({"name": "家电维修"})
+        cls.operator.timebank_node_ids = cls.gucheng
+
+    def _check_template(self, model, filename, user, lang="en_US"):
+        with file_open(f"timebank_volunteer/static/xls/{filename}", "rb") as f:
+            data = f.read()
+        wizard = self.env["base_import.import"].with_user(user).with_context(lang=lang).create(
+            {
+                "res_model": model,
+                "file": data,
+                "file_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "file_name": filename,
+            }
+        )
+        options = {"has_headers": True, "quoting": '"', "separator": ","}
+        preview = wizard.parse_preview(options)
+        self.assertFalse(preview.get("error"), preview)
+        self.assertTrue(preview["matches"], f"{filename}: no header recognised")
+        headers = preview["headers"]
+        matches = preview["matches"]
+        unmatched = [h for i, h in enumerate(headers) if not matches.get(i)]
+        self.assertFalse(unmatched, f"{filename}: headers not recognised")
+        fields = [matches[i][-1] for i in range(len(headers))]
+        count = self.env[model].search_count([])
+        result = wizard.execute_import(fields, headers, options, dryrun=True)
+        self.assertFalse(
+            [m for m in result["messages"] if m["type"] == "error"], result["messages"]
+        )
+        self.assertTrue(result["ids"])
+        self.assertEqual(self.env[model].search_count([]), count, "dry run only")
+
+    def test_english_templates(self):
+        self._check_template("timebank.volunteer", "timebank_volunteer.xlsx", self.operator)
+        self._check_template("timebank.recipient", "timebank_recipient.xlsx", self.operator)
+
+    def test_chinese_templates(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["timebank_volunteer"], ["zh_CN"], overwrite=True
+        )
+        self.operator.lang = "zh_CN"
+        self._check_template(
+            "timebank.volunteer", "timebank_volunteer_zh_CN.xlsx", self.operator, "zh_CN"
+        )
+        self._check_template(
+            "timebank.recipient", "timebank_recipient_zh_CN.xlsx", self.operator, "zh_CN"
+        )
