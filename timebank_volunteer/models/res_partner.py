@@ -33,7 +33,8 @@ class ResPartner(models.Model):
         string="Time Bank Phone",
         copy=False,
         groups=PERSONAL_DATA_GROUPS,
-        help="Phone number of the person for the time bank (mobile or landline, China).",
+        help="Phone number of the person for the time bank "
+        "(mobile or landline, China).",
     )
     timebank_birthdate = fields.Date(
         string="Birth Date",
@@ -83,11 +84,15 @@ class ResPartner(models.Model):
     def _compute_timebank_age(self):
         today = fields.Date.context_today(self)
         for partner in self:
-            partner.timebank_age = self._timebank_age_on(partner.timebank_birthdate, today)
+            partner.timebank_age = self._timebank_age_on(
+                partner.timebank_birthdate, today
+            )
 
     def _search_timebank_age(self, operator, value):
         """Translate an age condition into a birth-date condition."""
-        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(
+            value, int
+        ):
             raise UserError(self.env._("Unsupported search on age."))
         today = fields.Date.context_today(self)
 
@@ -118,7 +123,11 @@ class ResPartner(models.Model):
     def _timebank_age_on(self, birthdate, day):
         if not birthdate:
             return 0
-        return day.year - birthdate.year - ((day.month, day.day) < (birthdate.month, birthdate.day))
+        return (
+            day.year
+            - birthdate.year
+            - ((day.month, day.day) < (birthdate.month, birthdate.day))
+        )
 
     @api.model
     def _timebank_normalize_id_number(self, number):
@@ -133,7 +142,8 @@ class ResPartner(models.Model):
         if len(number) != 18:
             raise ValidationError(
                 self.env._(
-                    "Resident ID number %(number)s must have 18 characters, it has %(count)s.",
+                    "Resident ID number %(number)s must have 18 characters, "
+                    "it has %(count)s.",
                     number=number,
                     count=len(number),
                 )
@@ -206,7 +216,9 @@ class ResPartner(models.Model):
                 self._timebank_check_id_number(number)
             vals["timebank_id_number"] = number
         if vals.get("timebank_mobile") is not None:
-            vals["timebank_mobile"] = self._timebank_normalize_phone(vals["timebank_mobile"])
+            vals["timebank_mobile"] = self._timebank_normalize_phone(
+                vals["timebank_mobile"]
+            )
         return vals
 
     def _timebank_check_id_duplicates(self, numbers):
@@ -217,14 +229,19 @@ class ResPartner(models.Model):
             return
         if len(set(numbers)) < len(numbers) or (len(self) > 1 and numbers):
             raise ValidationError(
-                self.env._("The same resident ID number cannot be given to several people.")
+                self.env._(
+                    "The same resident ID number cannot be given to several people."
+                )
             )
         # sudo: the uniqueness must hold over every partner, including the ones
         # of another company; only the name of the holder is shown.
         others = (
             self.sudo()
             .with_context(active_test=False)
-            .search([("timebank_id_number", "in", numbers), ("id", "not in", self.ids)], limit=1)
+            .search(
+                [("timebank_id_number", "in", numbers), ("id", "not in", self.ids)],
+                limit=1,
+            )
         )
         if others:
             raise ValidationError(
@@ -243,7 +260,9 @@ class ResPartner(models.Model):
         if any(numbers):
             if len(set(filter(None, numbers))) < len(list(filter(None, numbers))):
                 raise ValidationError(
-                    self.env._("The same resident ID number cannot be given to several people.")
+                    self.env._(
+                        "The same resident ID number cannot be given to several people."
+                    )
                 )
             for number in filter(None, numbers):
                 self.browse()._timebank_check_id_duplicates([number])

@@ -142,8 +142,10 @@ class TimebankNode(models.Model):
         attach ``records`` to the nodes ``self``: every node must be one of the
         user's nodes or below one of them. The district administrator and the
         superuser may use any node."""
-        if self.env.su or not self or self.env.user.has_group(
-            "timebank_volunteer.group_timebank_admin"
+        if (
+            self.env.su
+            or not self
+            or self.env.user.has_group("timebank_volunteer.group_timebank_admin")
         ):
             return
         user_nodes = self.env.user.timebank_node_ids
@@ -194,8 +196,14 @@ class TimebankNode(models.Model):
         for model in ("timebank.volunteer", "timebank.recipient"):
             # sudo: people outside the user's scope must also block the deletion;
             # only a count is read.
-            used = self.env[model].sudo().with_context(active_test=False).search_count(
-                ["|", ("node_id", "in", self.ids), ("station_id", "in", self.ids)], limit=1
+            used = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search_count(
+                    ["|", ("node_id", "in", self.ids), ("station_id", "in", self.ids)],
+                    limit=1,
+                )
             )
             if used:
                 raise UserError(

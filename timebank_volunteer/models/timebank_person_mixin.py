@@ -26,7 +26,7 @@ class TimebankPersonMixin(models.AbstractModel):
     partner_id = fields.Many2one("res.partner", required=True, ondelete="restrict")
     name = fields.Char(related="partner_id.name", readonly=False)
     node_id = fields.Many2one("timebank.node", string="Sub-branch", required=True)
-    station_id = fields.Many2one("timebank.node", string="Station")
+    station_id = fields.Many2one("timebank.node")
     id_number = fields.Char(
         related="partner_id.timebank_id_number",
         readonly=False,

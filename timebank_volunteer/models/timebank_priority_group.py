@@ -22,5 +22,9 @@ class TimebankPriorityGroup(models.Model):
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "The code of a priority group must be unique."),
-        ("min_age_positive", "CHECK(min_age >= 0)", "The minimum age cannot be negative."),
+        (
+            "min_age_positive",
+            "CHECK(min_age >= 0)",
+            "The minimum age cannot be negative.",
+        ),
     ]

@@ -33,15 +33,12 @@ class TimebankRecipient(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         index=True,
         tracking=True,
         domain="[('kind', '=', 'station'), ('parent_id', '=', node_id)]",
     )
     active = fields.Boolean(default=True)
-    street = fields.Char(
-        string="Address", related="partner_id.street", readonly=False
-    )
+    street = fields.Char(string="Address", related="partner_id.street", readonly=False)
     priority_group_ids = fields.Many2many(
         "timebank.priority.group",
         string="Priority Groups",
@@ -66,10 +63,8 @@ class TimebankRecipient(models.Model):
     )
     guardian_name = fields.Char(string="Guardian or Family Contact")
     guardian_relation = fields.Char(string="Relationship")
-    guardian_phone = fields.Char(
-        string="Guardian Phone", groups=PERSONAL_DATA_GROUPS, copy=False
-    )
-    needs = fields.Text(string="Needs", help="What help the person needs, and when.")
+    guardian_phone = fields.Char(groups=PERSONAL_DATA_GROUPS, copy=False)
+    needs = fields.Text(help="What help the person needs, and when.")
     health_note = fields.Text(string="Health and Mobility")
 
     _sql_constraints = [
@@ -126,6 +121,7 @@ class TimebankRecipient(models.Model):
             },
             {
                 "label": self.env._("Import Template for Recipients (Chinese headers)"),
-                "template": "/timebank_volunteer/static/xls/timebank_recipient_zh_CN.xlsx",
+                "template": "/timebank_volunteer/static/xls/"
+                "timebank_recipient_zh_CN.xlsx",
             },
         ]

@@ -36,7 +36,11 @@ class TimebankTraining(models.Model):
     active = fields.Boolean(default=True)
 
     _sql_constraints = [
-        ("duration_positive", "CHECK(duration >= 0)", "The duration cannot be negative."),
+        (
+            "duration_positive",
+            "CHECK(duration >= 0)",
+            "The duration cannot be negative.",
+        ),
     ]
 
     @api.depends("attendee_ids")

@@ -24,7 +24,6 @@ class TimebankVolunteer(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         index=True,
         tracking=True,
         domain="[('kind', '=', 'station'), ('parent_id', '=', node_id)]",
@@ -226,6 +225,7 @@ class TimebankVolunteer(models.Model):
             },
             {
                 "label": self.env._("Import Template for Volunteers (Chinese headers)"),
-                "template": "/timebank_volunteer/static/xls/timebank_volunteer_zh_CN.xlsx",
+                "template": "/timebank_volunteer/static/xls/"
+                "timebank_volunteer_zh_CN.xlsx",
             },
         ]

@@ -42,30 +42,72 @@ class TimebankCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         Node = cls.env["timebank.node"]
-        cls.district = Node.create({"name": "Test District", "code": "D", "kind": "district"})
+        cls.district = Node.create(
+            {"name": "Test District", "code": "D", "kind": "district"}
+        )
         cls.town1 = Node.create(
-            {"name": "Town 1", "code": "T1", "kind": "town", "parent_id": cls.district.id}
+            {
+                "name": "Town 1",
+                "code": "T1",
+                "kind": "town",
+                "parent_id": cls.district.id,
+            }
         )
         cls.town2 = Node.create(
-            {"name": "Town 2", "code": "T2", "kind": "town", "parent_id": cls.district.id}
+            {
+                "name": "Town 2",
+                "code": "T2",
+                "kind": "town",
+                "parent_id": cls.district.id,
+            }
         )
         cls.village1 = Node.create(
-            {"name": "Village 1", "code": "V1", "kind": "village", "parent_id": cls.town1.id}
+            {
+                "name": "Village 1",
+                "code": "V1",
+                "kind": "village",
+                "parent_id": cls.town1.id,
+            }
         )
         cls.village2 = Node.create(
-            {"name": "Village 2", "code": "V2", "kind": "village", "parent_id": cls.town1.id}
+            {
+                "name": "Village 2",
+                "code": "V2",
+                "kind": "village",
+                "parent_id": cls.town1.id,
+            }
         )
         cls.village3 = Node.create(
-            {"name": "Village 3", "code": "V3", "kind": "village", "parent_id": cls.town2.id}
+            {
+                "name": "Village 3",
+                "code": "V3",
+                "kind": "village",
+                "parent_id": cls.town2.id,
+            }
         )
         cls.social = Node.create(
-            {"name": "Care Society", "code": "SO", "kind": "social", "parent_id": cls.town1.id}
+            {
+                "name": "Care Society",
+                "code": "SO",
+                "kind": "social",
+                "parent_id": cls.town1.id,
+            }
         )
         cls.station1 = Node.create(
-            {"name": "Station 1", "code": "S1", "kind": "station", "parent_id": cls.village1.id}
+            {
+                "name": "Station 1",
+                "code": "S1",
+                "kind": "station",
+                "parent_id": cls.village1.id,
+            }
         )
         cls.station2 = Node.create(
-            {"name": "Station 2", "code": "S2", "kind": "station", "parent_id": cls.village2.id}
+            {
+                "name": "Station 2",
+                "code": "S2",
+                "kind": "station",
+                "parent_id": cls.village2.id,
+            }
         )
 
         cls.operator = new_test_user(
@@ -94,7 +136,9 @@ class TimebankCommon(TransactionCase):
         cls.auditor.timebank_node_ids = cls.town1
 
         cls.priority_dibao = cls.env.ref("timebank_volunteer.priority_group_dibao")
-        cls.priority_disabled = cls.env.ref("timebank_volunteer.priority_group_disabled")
+        cls.priority_disabled = cls.env.ref(
+            "timebank_volunteer.priority_group_disabled"
+        )
         cls._seq = 100
 
     @contextlib.contextmanager
@@ -102,7 +146,9 @@ class TimebankCommon(TransactionCase):
         """The operation raises ``exception`` (matching ``regex``) and,
         as in a real request, leaves nothing behind."""
         checker = (
-            self.assertRaisesRegex(exception, regex) if regex else self.assertRaises(exception)
+            self.assertRaisesRegex(exception, regex)
+            if regex
+            else self.assertRaises(exception)
         )
         with checker, self.env.cr.savepoint():
             yield

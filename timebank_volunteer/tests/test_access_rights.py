@@ -132,19 +132,29 @@ class TestAccessRights(TimebankCommon):
         if model in ("timebank.volunteer", "timebank.recipient"):
             node, station = place
             create = (
-                self._create_volunteer if model == "timebank.volunteer" else self._create_recipient
+                self._create_volunteer
+                if model == "timebank.volunteer"
+                else self._create_recipient
             )
             return create(node, station, env=env)
         if model == "timebank.training":
             return env[model].create({"name": "Training", "node_id": place.id})
         if place.kind == "station":  # nothing goes under a station: use a sibling
             place = place.parent_id
-        child_kind = {"district": "town", "town": "village", "village": "station",
-                      "social": "station"}[place.kind]
+        child_kind = {
+            "district": "town",
+            "town": "village",
+            "village": "station",
+            "social": "station",
+        }[place.kind]
         self._seq += 1
         return env[model].create(
-            {"name": f"New {self._seq}", "code": f"N{self._seq}", "kind": child_kind,
-             "parent_id": place.id}
+            {
+                "name": f"New {self._seq}",
+                "code": f"N{self._seq}",
+                "kind": child_kind,
+                "parent_id": place.id,
+            }
         )
 
     def _attempt(self, role, model, operation, place):
@@ -187,10 +197,14 @@ class TestAccessRights(TimebankCommon):
                     else self.tree_places[role]
                 )
                 for operation, expected in operations.items():
-                    for position, place, allowed in zip(positions, places, expected):
+                    for position, place, allowed in zip(
+                        positions, places, expected, strict=True
+                    ):
                         if allowed is None:
                             continue
-                        with self.subTest(role=role, model=model, op=operation, where=position):
+                        with self.subTest(
+                            role=role, model=model, op=operation, where=position
+                        ):
                             self.assertEqual(
                                 self._attempt(role, model, operation, place),
                                 allowed,
@@ -209,15 +223,20 @@ class TestAccessRights(TimebankCommon):
             return Recipient.with_user(user).search([("id", "in", mine.ids)])
 
         self.assertEqual(visible(self.operator), rec1, "neighbouring village hidden")
-        self.assertEqual(visible(self.supervisor), rec1 | rec2, "the whole town, no other town")
+        self.assertEqual(
+            visible(self.supervisor), rec1 | rec2, "the whole town, no other town"
+        )
         self.assertEqual(visible(self.auditor), rec1 | rec2)
         self.assertEqual(visible(self.admin), mine)
 
-        nodes = self.env["timebank.node"].with_user(self.operator).search(
-            [("id", "child_of", self.district.id)]
+        nodes = (
+            self.env["timebank.node"]
+            .with_user(self.operator)
+            .search([("id", "child_of", self.district.id)])
         )
         self.assertEqual(
-            nodes, self.district | self.town1 | self.village1 | self.station1,
+            nodes,
+            self.district | self.town1 | self.village1 | self.station1,
             "an operator sees its sub-branch, what is below and the path above",
         )
 
@@ -247,7 +266,13 @@ class TestAccessRights(TimebankCommon):
             {
                 "name": "No node",
                 "login": "tb_test_lonely",
-                "groups_id": [(6, 0, [self.env.ref("timebank_volunteer.group_timebank_operator").id])],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [self.env.ref("timebank_volunteer.group_timebank_operator").id],
+                    )
+                ],
             }
         )
         self._create_recipient(self.village1)

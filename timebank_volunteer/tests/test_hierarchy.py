@@ -13,12 +13,14 @@ from .common import TimebankCommon
 class TestHierarchy(TimebankCommon):
     def test_complete_name_and_district(self):
         self.assertEqual(
-            self.station1.complete_name, "Test District / Town 1 / Village 1 / Station 1"
+            self.station1.complete_name,
+            "Test District / Town 1 / Village 1 / Station 1",
         )
         self.assertEqual(self.station1.district_id, self.district)
         self.town1.name = "Town One"
         self.assertEqual(
-            self.station1.complete_name, "Test District / Town One / Village 1 / Station 1"
+            self.station1.complete_name,
+            "Test District / Town One / Village 1 / Station 1",
         )
 
     def test_cycle_refused(self):
@@ -33,24 +35,41 @@ class TestHierarchy(TimebankCommon):
         count = Node.search_count([])
         with self.assertRefused(ValidationError, "cannot be placed under"):
             Node.create(
-                {"name": "Bad", "code": "B1", "kind": "station", "parent_id": self.town1.id}
+                {
+                    "name": "Bad",
+                    "code": "B1",
+                    "kind": "station",
+                    "parent_id": self.town1.id,
+                }
             )
         with self.assertRefused(ValidationError, "cannot be placed under"):
             Node.create(
-                {"name": "Bad", "code": "B2", "kind": "village", "parent_id": self.district.id}
+                {
+                    "name": "Bad",
+                    "code": "B2",
+                    "kind": "village",
+                    "parent_id": self.district.id,
+                }
             )
         with self.assertRefused(ValidationError, "cannot be placed under"):
             self.station1.parent_id = self.town2
         self.assertEqual(Node.search_count([]), count)
         self.assertEqual(self.station1.parent_id, self.village1)
         # a station under a social-organisation sub-branch is fine
-        Node.create({"name": "Ok", "code": "OK", "kind": "station", "parent_id": self.social.id})
+        Node.create(
+            {"name": "Ok", "code": "OK", "kind": "station", "parent_id": self.social.id}
+        )
 
     def test_code_unique_per_district(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             with self.env.cr.savepoint():
                 self.env["timebank.node"].create(
-                    {"name": "Dup", "code": "V1", "kind": "village", "parent_id": self.town2.id}
+                    {
+                        "name": "Dup",
+                        "code": "V1",
+                        "kind": "village",
+                        "parent_id": self.town2.id,
+                    }
                 )
         other = self.env["timebank.node"].create(
             {"name": "Other district", "code": "D2", "kind": "district"}
@@ -75,9 +94,17 @@ class TestHierarchy(TimebankCommon):
         self.assertTrue(self.station2.exists())
 
     def test_operator_sets_up_station(self):
-        station = self.env["timebank.node"].with_user(self.operator).create(
-            {"name": "New station", "code": "S9", "kind": "station",
-             "parent_id": self.village1.id}
+        station = (
+            self.env["timebank.node"]
+            .with_user(self.operator)
+            .create(
+                {
+                    "name": "New station",
+                    "code": "S9",
+                    "kind": "station",
+                    "parent_id": self.village1.id,
+                }
+            )
         )
         self.assertEqual(station.parent_id, self.village1)
         # but may not move it to the neighbouring village

@@ -23,12 +23,21 @@ class TestIdentity(TimebankCommon):
         expected_age = today.year - 1950 - ((today.month, today.day) < (3, 15))
         self.assertEqual(partner.timebank_age, expected_age)
         female = self.env["res.partner"].create(
-            {"name": "李四", "timebank_id_number": make_id_number(datetime.date(1948, 1, 2), 232)}
+            {
+                "name": "李四",
+                "timebank_id_number": make_id_number(datetime.date(1948, 1, 2), 232),
+            }
         )
         self.assertEqual(female.timebank_gender, "female")
-        self.assertIn(partner, self.env["res.partner"].search(
-            [("timebank_age", "=", expected_age), ("id", "in", (partner | female).ids)]
-        ))
+        self.assertIn(
+            partner,
+            self.env["res.partner"].search(
+                [
+                    ("timebank_age", "=", expected_age),
+                    ("id", "in", (partner | female).ids),
+                ]
+            ),
+        )
         self.assertEqual(
             self.env["res.partner"].search(
                 [("timebank_age", ">=", 78), ("id", "in", (partner | female).ids)]
@@ -42,7 +51,10 @@ class TestIdentity(TimebankCommon):
             if number.endswith("X"):
                 break
         partner = self.env["res.partner"].create(
-            {"name": "王五", "timebank_id_number": " " + number[:6] + " " + number[6:].lower()}
+            {
+                "name": "王五",
+                "timebank_id_number": " " + number[:6] + " " + number[6:].lower(),
+            }
         )
         self.assertEqual(partner.timebank_id_number, number)
 
@@ -70,7 +82,9 @@ class TestIdentity(TimebankCommon):
 
     def test_duplicate_id_number(self):
         number = make_id_number(datetime.date(1950, 3, 15), seq=231)
-        first = self.env["res.partner"].create({"name": "张三", "timebank_id_number": number})
+        first = self.env["res.partner"].create(
+            {"name": "张三", "timebank_id_number": number}
+        )
         self._assert_refused(number, "already registered for 张三")
         other = self.env["res.partner"].create({"name": "Other"})
         with self.assertRefused(ValidationError, "already registered"):
@@ -80,8 +94,18 @@ class TestIdentity(TimebankCommon):
         with self.assertRefused(ValidationError, "several people"):
             Partner.create(
                 [
-                    {"name": "A", "timebank_id_number": make_id_number(datetime.date(1950, 1, 1), 301)},
-                    {"name": "B", "timebank_id_number": make_id_number(datetime.date(1950, 1, 1), 301)},
+                    {
+                        "name": "A",
+                        "timebank_id_number": make_id_number(
+                            datetime.date(1950, 1, 1), 301
+                        ),
+                    },
+                    {
+                        "name": "B",
+                        "timebank_id_number": make_id_number(
+                            datetime.date(1950, 1, 1), 301
+                        ),
+                    },
                 ]
             )
         self.assertEqual(first.timebank_id_number, number)
@@ -96,7 +120,10 @@ class TestIdentity(TimebankCommon):
         )
         self.assertTrue(landline.timebank_mobile)
         for bad in ("12345", "1381234567890", "abcdefghijk"):
-            with self.subTest(number=bad), self.assertRefused(ValidationError, "is not valid"):
+            with (
+                self.subTest(number=bad),
+                self.assertRefused(ValidationError, "is not valid"),
+            ):
                 partner.write({"timebank_mobile": bad})
         self.assertEqual(partner.timebank_mobile.replace(" ", ""), "13812345678")
         with self.assertRefused(ValidationError, "is not valid"):
@@ -110,9 +137,12 @@ class TestIdentity(TimebankCommon):
             self.village1, name="孙八", id_number=number.lower(), mobile="13712345678"
         )
         self.assertEqual(volunteer.partner_id, recipient.partner_id)
-        self.assertEqual(recipient.partner_id.timebank_mobile.replace(" ", ""), "13712345678")
         self.assertEqual(
-            self.env["res.partner"].search_count([("timebank_id_number", "=", number)]), 1
+            recipient.partner_id.timebank_mobile.replace(" ", ""), "13712345678"
+        )
+        self.assertEqual(
+            self.env["res.partner"].search_count([("timebank_id_number", "=", number)]),
+            1,
         )
         with self.assertRefused(ValidationError, "registered for 孙八, not for 周九"):
             self._create_volunteer(self.village2, name="周九", id_number=number)

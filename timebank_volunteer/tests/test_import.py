@@ -9,6 +9,8 @@ from odoo.tools.misc import file_open, file_path
 
 from .common import TimebankCommon
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 @tagged("post_install", "-at_install")
 class TestImport(TimebankCommon):
@@ -17,13 +19,17 @@ class TestImport(TimebankCommon):
         writer = csv.writer(buffer)
         writer.writerow(header)
         writer.writerows(rows)
-        wizard = self.env["base_import.import"].with_user(user).create(
-            {
-                "res_model": model,
-                "file": buffer.getvalue().encode(),
-                "file_type": "text/csv",
-                "file_name": "people.csv",
-            }
+        wizard = (
+            self.env["base_import.import"]
+            .with_user(user)
+            .create(
+                {
+                    "res_model": model,
+                    "file": buffer.getvalue().encode(),
+                    "file_type": "text/csv",
+                    "file_name": "people.csv",
+                }
+            )
         )
         options = {
             "has_headers": True,
@@ -37,13 +43,27 @@ class TestImport(TimebankCommon):
         return wizard.execute_import(header, header, options)
 
     def test_import_recipients_with_bad_row(self):
-        header = ["name", "id_number", "mobile", "node_id", "station_id", "priority_group_ids"]
+        header = [
+            "name",
+            "id_number",
+            "mobile",
+            "node_id",
+            "station_id",
+            "priority_group_ids",
+        ]
         good1 = self._next_id_number(75)
         good2 = self._next_id_number(82, male=False)
         bad = self._next_id_number(80)
         bad = bad[:-1] + ("1" if bad[-1] != "1" else "2")
         rows = [
-            ["王大爷", good1, "13812345678", "V1", "Station 1", "Minimum Living Allowance (70+)"],
+            [
+                "王大爷",
+                good1,
+                "13812345678",
+                "V1",
+                "Station 1",
+                "Minimum Living Allowance (70+)",
+            ],
             ["李奶奶", bad, "13812345679", "V1", "", ""],
             ["张奶奶", good2, "13812345670", "V1", "", "Disabled (60+)"],
         ]
@@ -64,8 +84,9 @@ class TestImport(TimebankCommon):
         # once fixed the whole file goes in, one contact per person
         rows[1][1] = self._next_id_number(80, male=False)
         result = self._import("timebank.recipient", header, rows, self.operator)
-        self.assertFalse([m for m in result["messages"] if m["type"] == "error"],
-                         result["messages"])
+        self.assertFalse(
+            [m for m in result["messages"] if m["type"] == "error"], result["messages"]
+        )
         imported = Recipient.browse(result["ids"])
         self.assertEqual(len(imported), 3)
         self.assertEqual(imported.mapped("node_id"), self.village1)
@@ -78,7 +99,12 @@ class TestImport(TimebankCommon):
     def test_import_too_young_and_out_of_scope(self):
         header = ["name", "id_number", "node_id", "priority_group_ids"]
         rows = [
-            ["刘大爷", self._next_id_number(66), "V1", "Minimum Living Allowance (70+)"],
+            [
+                "刘大爷",
+                self._next_id_number(66),
+                "V1",
+                "Minimum Living Allowance (70+)",
+            ],
             ["陈大爷", self._next_id_number(72), "V3", ""],
         ]
         # the row naming an unknown node fails on the required column: muted
@@ -87,20 +113,46 @@ class TestImport(TimebankCommon):
         errors = [m for m in result["messages"] if m["type"] == "error"]
         messages = " ".join(m["message"] for m in errors)
         self.assertIn("too young", messages)
-        self.assertIn("'V3'", messages, "a node outside the operator's scope is not found")
+        self.assertIn(
+            "'V3'", messages, "a node outside the operator's scope is not found"
+        )
         self.assertFalse(result["ids"])
 
     def test_import_volunteers(self):
-        header = ["name", "id_number", "mobile", "node_id", "source", "occupation", "skill_ids"]
+        header = [
+            "name",
+            "id_number",
+            "mobile",
+            "node_id",
+            "source",
+            "occupation",
+            "skill_ids",
+        ]
         self.env["timebank.skill"].create({"name": "Cooking"})
         rows = [
-            ["赵志强", self._next_id_number(35), "13912345678", "V1", "Resident", "电工", "Cooking"],
-            ["钱秀英", self._next_id_number(58, male=False), "13912345679", "V1",
-             "Retired Cadre / Staff", "退休教师", ""],
+            [
+                "赵志强",
+                self._next_id_number(35),
+                "13912345678",
+                "V1",
+                "Resident",
+                "电工",
+                "Cooking",
+            ],
+            [
+                "钱秀英",
+                self._next_id_number(58, male=False),
+                "13912345679",
+                "V1",
+                "Retired Cadre / Staff",
+                "退休教师",
+                "",
+            ],
         ]
         result = self._import("timebank.volunteer", header, rows, self.operator)
-        self.assertFalse([m for m in result["messages"] if m["type"] == "error"],
-                         result["messages"])
+        self.assertFalse(
+            [m for m in result["messages"] if m["type"] == "error"], result["messages"]
+        )
         volunteers = self.env["timebank.volunteer"].browse(result["ids"])
         self.assertEqual(set(volunteers.mapped("state")), {"applied"})
         self.assertEqual(set(volunteers.mapped("source")), {"resident", "retired"})
@@ -124,11 +176,20 @@ class TestImportTemplates(TimebankCommon):
         super().setUpClass()
         Node = cls.env["timebank.node"]
         cls.gucheng = Node.create(
-            {"name": "古城社区支行", "code": "GC", "kind": "village", "parent_id": cls.town1.id}
+            {
+                "name": "古城社区支行",
+                "code": "GC",
+                "kind": "village",
+                "parent_id": cls.town1.id,
+            }
         )
         Node.create(
-            {"name": "古城社区服务站", "code": "GC-1", "kind": "station",
-             "parent_id": cls.gucheng.id}
+            {
+                "name": "古城社区服务站",
+                "code": "GC-1",
+                "kind": "station",
+                "parent_id": cls.gucheng.id,
+            }
         )
         if not cls.env["timebank.skill"].search([("name", "=", "家电维修")]):
             cls.env["timebank.skill"].create({"name": "家电维修"})
@@ -137,13 +198,18 @@ class TestImportTemplates(TimebankCommon):
     def _check_template(self, model, filename, user, lang="en_US"):
         with file_open(f"timebank_volunteer/static/xls/{filename}", "rb") as f:
             data = f.read()
-        wizard = self.env["base_import.import"].with_user(user).with_context(lang=lang).create(
-            {
-                "res_model": model,
-                "file": data,
-                "file_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "file_name": filename,
-            }
+        wizard = (
+            self.env["base_import.import"]
+            .with_user(user)
+            .with_context(lang=lang)
+            .create(
+                {
+                    "res_model": model,
+                    "file": data,
+                    "file_type": XLSX_MIMETYPE,
+                    "file_name": filename,
+                }
+            )
         )
         options = {"has_headers": True, "quoting": '"', "separator": ","}
         preview = wizard.parse_preview(options)
@@ -163,8 +229,12 @@ class TestImportTemplates(TimebankCommon):
         self.assertEqual(self.env[model].search_count([]), count, "dry run only")
 
     def test_english_templates(self):
-        self._check_template("timebank.volunteer", "timebank_volunteer.xlsx", self.operator)
-        self._check_template("timebank.recipient", "timebank_recipient.xlsx", self.operator)
+        self._check_template(
+            "timebank.volunteer", "timebank_volunteer.xlsx", self.operator
+        )
+        self._check_template(
+            "timebank.recipient", "timebank_recipient.xlsx", self.operator
+        )
 
     def test_chinese_templates(self):
         self.env["res.lang"]._activate_lang("zh_CN")
@@ -173,8 +243,14 @@ class TestImportTemplates(TimebankCommon):
         )
         self.operator.lang = "zh_CN"
         self._check_template(
-            "timebank.volunteer", "timebank_volunteer_zh_CN.xlsx", self.operator, "zh_CN"
+            "timebank.volunteer",
+            "timebank_volunteer_zh_CN.xlsx",
+            self.operator,
+            "zh_CN",
         )
         self._check_template(
-            "timebank.recipient", "timebank_recipient_zh_CN.xlsx", self.operator, "zh_CN"
+            "timebank.recipient",
+            "timebank_recipient_zh_CN.xlsx",
+            self.operator,
+            "zh_CN",
         )

@@ -19,7 +19,9 @@ class TestRecipient(TimebankCommon):
         Recipient = self.env["timebank.recipient"]
         count = Recipient.search_count([])
         partners = self.env["res.partner"].search_count([])
-        with self.assertRefused(ValidationError, r"65 years old, too young .*\(70 years or older\)"):
+        with self.assertRefused(
+            ValidationError, r"65 years old, too young .*\(70 years or older\)"
+        ):
             self._create_recipient(
                 self.village1,
                 id_number=self._next_id_number(65),

@@ -16,8 +16,11 @@ class TestVolunteerLifecycle(TimebankCommon):
 
     def _train(self, volunteer):
         self.env["timebank.training"].create(
-            {"name": "Basics", "node_id": self.village1.id,
-             "attendee_ids": [(6, 0, volunteer.ids)]}
+            {
+                "name": "Basics",
+                "node_id": self.village1.id,
+                "attendee_ids": [(6, 0, volunteer.ids)],
+            }
         )
 
     def test_full_path_by_operator(self):
@@ -46,7 +49,8 @@ class TestVolunteerLifecycle(TimebankCommon):
             set(trackings.mapped("new_value_char")), {"Reviewed", "Trained", "Active"}
         )
         self.assertEqual(
-            set(trackings.mail_message_id.mapped("author_id")), {self.operator.partner_id}
+            set(trackings.mail_message_id.mapped("author_id")),
+            {self.operator.partner_id},
         )
 
     def test_wrong_order_refused(self):
