@@ -313,3 +313,41 @@ class TestAccessRights(TimebankCommon):
                 field = self.env[model]._fields[fname]
                 self.assertFalse(getattr(field, "tracking", False), f"{model}.{fname}")
                 self.assertTrue(field.groups, f"{model}.{fname} must carry groups")
+
+    def test_views_per_role(self):
+        """Every view of the module loads for every role; the auditor's form
+        does not even carry the identifiers."""
+        for role, user in self.users.items():
+            for model in (
+                "timebank.node",
+                "timebank.volunteer",
+                "timebank.recipient",
+                "timebank.training",
+            ):
+                with self.subTest(role=role, model=model):
+                    views = (
+                        self.env[model]
+                        .with_user(user)
+                        .get_views(
+                            [(False, "list"), (False, "form"), (False, "search")]
+                            + (
+                                [(False, "kanban")]
+                                if model != "timebank.training"
+                                else []
+                            )
+                        )
+                    )
+                    form = views["views"]["form"]["arch"]
+                    if model in ("timebank.volunteer", "timebank.recipient"):
+                        if role == "auditor":
+                            self.assertNotIn('name="id_number"', form)
+                            self.assertNotIn('name="action_review"', form)
+                        else:
+                            self.assertIn('name="id_number"', form)
+        volunteer_form = (
+            self.env["timebank.volunteer"]
+            .with_user(self.operator)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="action_review"', volunteer_form)
+        self.assertNotIn('name="action_suspend"', volunteer_form, "supervisors only")
