@@ -12,14 +12,22 @@
     "data": [
         "security/timebank_security.xml",
         "security/ir.model.access.csv",
+        "data/timebank_priority_group_data.xml",
+        "data/timebank_service_wish_data.xml",
         "views/timebank_node_views.xml",
         "views/timebank_volunteer_views.xml",
         "views/timebank_recipient_views.xml",
         "views/res_users_views.xml",
+        "views/timebank_training_views.xml",
+        "views/timebank_config_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
+        "demo/timebank_node_demo_sub.xml",
+        "demo/timebank_person_demo.xml",
+        "demo/timebank_user_demo.xml",
     ],
     "application": True,
 }
