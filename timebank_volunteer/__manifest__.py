@@ -16,11 +16,22 @@
         "views/timebank_volunteer_views.xml",
         "views/timebank_recipient_views.xml",
         "views/res_users_views.xml",
+        "data/timebank_service_data.xml",
+        "views/timebank_service_category_views.xml",
+        "views/timebank_service_type_views.xml",
+        "views/timebank_service_record_views.xml",
+        "views/timebank_account_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "timebank_volunteer/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

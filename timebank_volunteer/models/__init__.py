@@ -2,3 +2,9 @@ from . import res_users
 from . import timebank_node
 from . import timebank_volunteer
 from . import timebank_recipient
+from . import timebank_service_category
+from . import timebank_service_type
+from . import timebank_service_record
+from . import timebank_ledger_line
+from . import timebank_account
+from . import res_config_settings
