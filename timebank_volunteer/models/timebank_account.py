@@ -427,7 +427,10 @@ class TimebankAccount(models.Model):
                 hash=[state[a]["hash"] for a in account_ids],
             )
         )
-        self.browse(account_ids).invalidate_recordset()
+        accounts = self.browse(account_ids)
+        accounts.invalidate_recordset()
+        # the balances shown on volunteers and service records depend on these
+        accounts.modified(list(BALANCE_FIELDS.values()))
         return Line.browse(sorted(line_ids))
 
     def _check_chain(self):

@@ -373,33 +373,35 @@ class TimebankServiceRecord(models.Model):
     def _action_confirm(self):
         """Deposit the weighted hours of submitted records.
 
-        Set-based: one query checks states and people, one UPDATE freezes the
-        coefficients (current value of each category) and the weighted hours,
-        then one call to ``timebank.account._post_lines`` posts the deposits.
-        The number of queries does not depend on the size of the batch.
+        Set-based: one query reads states, people and the weighted hours at
+        the current coefficient of each category, one call to
+        ``timebank.account._post_lines`` posts the deposits (it refuses
+        before writing anything), one UPDATE freezes coefficients and weighted
+        hours on the records. The number of queries does not depend on the
+        size of the batch.
         """
         if not self:
             return
         self.env.flush_all()
+        # one query: state, people and weighted hours at today's coefficients
         self.env.cr.execute(
             SQL(
                 """
-                SELECT r.name, r.state, v.state, rc.active, v.id, rc.id
+                SELECT r.id, r.name, r.state, v.state, rc.active, v.id, rc.id,
+                       c.coefficient, round(r.duration * c.coefficient, 2)
                   FROM timebank_service_record r
                   JOIN timebank_volunteer v ON v.id = r.volunteer_id
                   JOIN timebank_recipient rc ON rc.id = r.recipient_id
+                  JOIN timebank_service_type t ON t.id = r.service_type_id
+                  JOIN timebank_service_category c ON c.id = t.category_id
                  WHERE r.id = ANY(%s)
-                   AND (r.state != 'submitted' OR v.state != 'active'
-                        OR NOT rc.active)
                  ORDER BY r.id
-                 LIMIT 1
                 """,
                 self.ids,
             )
         )
-        wrong = self.env.cr.fetchone()
-        if wrong:
-            name, state, volunteer_state, recipient_active, volunteer, recipient = wrong
+        rows = self.env.cr.fetchall()
+        for _id, name, state, volunteer_state, recipient_active, volunteer, recipient, *_ in rows:
             if state != "submitted":
                 raise UserError(
                     self.env._(
@@ -415,55 +417,56 @@ class TimebankServiceRecord(models.Model):
                         volunteer=self.env["timebank.volunteer"].browse(volunteer).name,
                     )
                 )
-            raise UserError(
-                self.env._(
-                    "%(recipient)s is not a registered recipient.",
-                    recipient=self.env["timebank.recipient"].browse(recipient).name,
+            if not recipient_active:
+                raise UserError(
+                    self.env._(
+                        "%(recipient)s is not a registered recipient.",
+                        recipient=self.env["timebank.recipient"].browse(recipient).name,
+                    )
                 )
-            )
+        # deposit first: _post_lines raises before writing anything
+        volunteers = self.env["timebank.volunteer"].browse(sorted({row[5] for row in rows}))
+        accounts = self.env["timebank.account"]._ensure_accounts(volunteers)
+        account_of = dict(zip(volunteers.ids, accounts.ids, strict=True))
+        self.env["timebank.account"]._post_lines(
+            [
+                {
+                    "account_id": account_of[row[5]],
+                    "hours": row[8],
+                    "bucket": "unsettled",
+                    "kind": "deposit",
+                    "res_model": self._name,
+                    "res_id": row[0],
+                    "name": row[1],
+                }
+                for row in rows
+            ]
+        )
         now = self.env.cr.now().replace(microsecond=0)
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE timebank_service_record r
                    SET state = 'confirmed',
-                       coefficient = c.coefficient,
-                       weighted_hours = round(r.duration * c.coefficient, 2),
+                       coefficient = v.coefficient,
+                       weighted_hours = v.weighted_hours,
                        confirm_date = %(now)s,
                        confirm_user_id = %(uid)s,
                        write_date = %(now)s,
                        write_uid = %(uid)s
-                  FROM timebank_service_type t
-                  JOIN timebank_service_category c ON c.id = t.category_id
-                 WHERE t.id = r.service_type_id
-                   AND r.id = ANY(%(ids)s)
-                RETURNING r.id, r.volunteer_id, r.weighted_hours, r.name
+                  FROM unnest(%(ids)s::int[], %(coefficients)s::numeric[],
+                              %(weighted)s::numeric[])
+                    AS v(id, coefficient, weighted_hours)
+                 WHERE r.id = v.id
                 """,
                 now=now,
                 uid=self.env.uid,
-                ids=self.ids,
+                ids=[row[0] for row in rows],
+                coefficients=[row[7] for row in rows],
+                weighted=[row[8] for row in rows],
             )
         )
-        rows = self.env.cr.fetchall()
         self.invalidate_recordset()
-        Volunteer = self.env["timebank.volunteer"]
-        volunteers = Volunteer.browse(sorted({row[1] for row in rows}))
-        accounts = self.env["timebank.account"]._ensure_accounts(volunteers)
-        account_of = dict(zip(volunteers.ids, accounts.ids, strict=True))
-        self.env["timebank.account"]._post_lines(
-            [
-                {
-                    "account_id": account_of[volunteer_id],
-                    "hours": hours,
-                    "bucket": "unsettled",
-                    "kind": "deposit",
-                    "res_model": self._name,
-                    "res_id": record_id,
-                    "name": name,
-                }
-                for record_id, volunteer_id, hours, name in sorted(rows)
-            ]
-        )
 
     def action_reject(self, reason=None):
         self._check_action_rights()
