@@ -1,2 +1,3 @@
 from . import test_service_record
 from . import test_ledger
+from . import test_ledger_concurrency
