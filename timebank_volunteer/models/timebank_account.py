@@ -42,7 +42,6 @@ class TimebankAccount(models.Model):
 
     _name = "timebank.account"
     _description = "Time Bank Account"
-    _inherit = ["mail.thread"]
     _order = "id"
     _rec_name = "volunteer_id"
 
@@ -418,9 +417,7 @@ class TimebankAccount(models.Model):
                 uid=uid,
                 now=now,
                 ids=account_ids,
-                unsettled=[
-                    float_round(deltas[a]["unsettled"], 2) for a in account_ids
-                ],
+                unsettled=[float_round(deltas[a]["unsettled"], 2) for a in account_ids],
                 goods=[float_round(deltas[a]["goods"], 2) for a in account_ids],
                 reserve=[float_round(deltas[a]["reserve"], 2) for a in account_ids],
                 sequence=[state[a]["sequence"] for a in account_ids],
@@ -475,7 +472,9 @@ class TimebankAccount(models.Model):
                 elif Line._hash_values(values, previous_hash) != values["hash"]:
                     reason = self.env._("its content does not match its hash")
                 if reason:
-                    return self._chain_broken(account, Line.browse(values["id"]), reason)
+                    return self._chain_broken(
+                        account, Line.browse(values["id"]), reason
+                    )
                 previous_hash = values["hash"]
                 sums[values["bucket"]] += values["hours"]
             if expected_sequence != account.last_sequence or previous_hash != (
@@ -580,9 +579,7 @@ class TimebankVolunteer(models.Model):
 
     def action_open_passbook(self):
         self.ensure_one()
-        account = self.account_id or self.env["timebank.account"]._ensure_accounts(
-            self
-        )
+        account = self.account_id or self.env["timebank.account"]._ensure_accounts(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Passbook"),

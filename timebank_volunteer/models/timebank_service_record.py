@@ -122,7 +122,9 @@ class TimebankServiceRecord(models.Model):
         copy=False,
         index=True,
     )
-    note = fields.Text(help="What was done; attach photos or signed forms in the chatter.")
+    note = fields.Text(
+        help="What was done; attach photos or signed forms in the chatter."
+    )
     reject_reason = fields.Char(readonly=True, copy=False)
     confirm_date = fields.Datetime(readonly=True, copy=False)
     confirm_user_id = fields.Many2one(
@@ -200,9 +202,13 @@ class TimebankServiceRecord(models.Model):
 
     @api.constrains("date_start", "date_end", "volunteer_id", "state")
     def _check_duration(self):
-        max_record = self._get_param("max_hours_per_record", DEFAULT_MAX_HOURS_PER_RECORD)
+        max_record = self._get_param(
+            "max_hours_per_record", DEFAULT_MAX_HOURS_PER_RECORD
+        )
         max_day = self._get_param("max_hours_per_day", DEFAULT_MAX_HOURS_PER_DAY)
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "Asia/Shanghai")
+        tz = pytz.timezone(
+            self.env.context.get("tz") or self.env.user.tz or "Asia/Shanghai"
+        )
         # sudo: the volunteer may have services recorded in other nodes; only
         # their durations are summed, nothing is returned to the user
         Record = self.sudo()
@@ -220,7 +226,9 @@ class TimebankServiceRecord(models.Model):
             if not max_day:
                 continue
             day = pytz.utc.localize(record.date_start).astimezone(tz).date()
-            day_start = tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc)
+            day_start = tz.localize(datetime.combine(day, time.min)).astimezone(
+                pytz.utc
+            )
             day_start = day_start.replace(tzinfo=None)
             day_end = day_start + timedelta(days=1)
             same_day = Record.search(
@@ -401,7 +409,16 @@ class TimebankServiceRecord(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        for _id, name, state, volunteer_state, recipient_active, volunteer, recipient, *_ in rows:
+        for (
+            _id,
+            name,
+            state,
+            volunteer_state,
+            recipient_active,
+            volunteer,
+            recipient,
+            *_,
+        ) in rows:
             if state != "submitted":
                 raise UserError(
                     self.env._(
@@ -425,7 +442,9 @@ class TimebankServiceRecord(models.Model):
                     )
                 )
         # deposit first: _post_lines raises before writing anything
-        volunteers = self.env["timebank.volunteer"].browse(sorted({row[5] for row in rows}))
+        volunteers = self.env["timebank.volunteer"].browse(
+            sorted({row[5] for row in rows})
+        )
         accounts = self.env["timebank.account"]._ensure_accounts(volunteers)
         account_of = dict(zip(volunteers.ids, accounts.ids, strict=True))
         self.env["timebank.account"]._post_lines(
@@ -502,7 +521,9 @@ class TimebankServiceRecord(models.Model):
             accounts = self.env["timebank.account"]._ensure_accounts(
                 confirmed.volunteer_id
             )
-            account_of = dict(zip(confirmed.volunteer_id.ids, accounts.ids, strict=True))
+            account_of = dict(
+                zip(confirmed.volunteer_id.ids, accounts.ids, strict=True)
+            )
             self.env["timebank.account"]._post_lines(
                 [
                     {
@@ -512,7 +533,9 @@ class TimebankServiceRecord(models.Model):
                         "kind": "reversal",
                         "res_model": self._name,
                         "res_id": record.id,
-                        "name": self.env._("Cancellation of %(record)s", record=record.name),
+                        "name": self.env._(
+                            "Cancellation of %(record)s", record=record.name
+                        ),
                     }
                     for record in confirmed
                 ]

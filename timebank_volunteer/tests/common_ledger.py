@@ -27,12 +27,27 @@ class TimebankLedgerCase(TransactionCase):
         )
         cls.village1, cls.village2 = Node.create(
             [
-                {"name": "V1", "code": "LV1", "kind": "village", "parent_id": cls.town.id},
-                {"name": "V2", "code": "LV2", "kind": "village", "parent_id": cls.town.id},
+                {
+                    "name": "V1",
+                    "code": "LV1",
+                    "kind": "village",
+                    "parent_id": cls.town.id,
+                },
+                {
+                    "name": "V2",
+                    "code": "LV2",
+                    "kind": "village",
+                    "parent_id": cls.town.id,
+                },
             ]
         )
         cls.station1 = Node.create(
-            {"name": "S1", "code": "LS1", "kind": "station", "parent_id": cls.village1.id}
+            {
+                "name": "S1",
+                "code": "LS1",
+                "kind": "station",
+                "parent_id": cls.village1.id,
+            }
         )
         group = "timebank_volunteer.group_timebank_"
 
@@ -69,7 +84,10 @@ class TimebankLedgerCase(TransactionCase):
                     "partner_id": Partner.create({"name": name}).id,
                     "node_id": node.id,
                 }
-                for name, node in (("Grandma Zhao", cls.village1), ("Grandpa Sun", cls.village2))
+                for name, node in (
+                    ("Grandma Zhao", cls.village1),
+                    ("Grandpa Sun", cls.village2),
+                )
             ]
         )
         ref = cls.env.ref
@@ -78,10 +96,20 @@ class TimebankLedgerCase(TransactionCase):
         cls.professional = ref("timebank_volunteer.service_category_professional")
         cls.meal = ref("timebank_volunteer.service_type_meal_delivery")
         cls.pipe = ref("timebank_volunteer.service_type_pipe_dredging")
-        cls.counselling = ref("timebank_volunteer.service_type_psychological_counselling")
+        cls.counselling = ref(
+            "timebank_volunteer.service_type_psychological_counselling"
+        )
 
-    def _record(self, hours=2.0, start=DAY, volunteer=None, recipient=None,
-                stype=None, user=None, **values):
+    def _record(
+        self,
+        hours=2.0,
+        start=DAY,
+        volunteer=None,
+        recipient=None,
+        stype=None,
+        user=None,
+        **values,
+    ):
         """Create a draft service record as an operator of village 1."""
         vals = {
             "volunteer_id": (volunteer or self.volunteer1).id,
@@ -102,7 +130,10 @@ class TimebankLedgerCase(TransactionCase):
 
     def _lines(self, records):
         return self.env["timebank.ledger.line"].search(
-            [("res_model", "=", "timebank.service.record"), ("res_id", "in", records.ids)]
+            [
+                ("res_model", "=", "timebank.service.record"),
+                ("res_id", "in", records.ids),
+            ]
         )
 
     def assertBalanceIsSumOfLines(self, account):

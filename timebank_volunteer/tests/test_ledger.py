@@ -1,7 +1,6 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import xmlrpc.client
-from datetime import timedelta
 
 import psycopg2
 
@@ -42,11 +41,15 @@ class TestLedger(TimebankLedgerCase):
     # ------------------------------------------------------------------
 
     def test_account_created_automatically_and_unique(self):
-        volunteer = self.env["timebank.volunteer"].with_user(self.operator1).create(
-            {
-                "partner_id": self.env["res.partner"].create({"name": "New"}).id,
-                "node_id": self.village1.id,
-            }
+        volunteer = (
+            self.env["timebank.volunteer"]
+            .with_user(self.operator1)
+            .create(
+                {
+                    "partner_id": self.env["res.partner"].create({"name": "New"}).id,
+                    "node_id": self.village1.id,
+                }
+            )
         )
         self.assertEqual(len(volunteer.account_ids), 1)
         self.assertEqual(volunteer.account_id.node_id, self.village1)
@@ -65,11 +68,15 @@ class TestLedger(TimebankLedgerCase):
     def test_balance_check_constraint_in_database(self):
         self._post(self.account1, 2)
         self.env.flush_all()
-        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.CheckViolation):
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.CheckViolation),
+        ):
             with self.env.cr.savepoint():
                 self.env.cr.execute(
                     SQL(
-                        "UPDATE timebank_account SET balance_unsettled = -1 WHERE id = %s",
+                        "UPDATE timebank_account SET balance_unsettled = -1 "
+                        "WHERE id = %s",
                         self.account1.id,
                     )
                 )
@@ -83,18 +90,39 @@ class TestLedger(TimebankLedgerCase):
         # what the settlement will do: move hours out of unsettled
         lines = self.Account._post_lines(
             [
-                {"account_id": self.account1.id, "hours": -10.5, "bucket": "unsettled",
-                 "kind": "settlement", "res_model": SOURCE, "res_id": 2},
-                {"account_id": self.account1.id, "hours": 5.25, "bucket": "goods",
-                 "kind": "settlement", "res_model": SOURCE, "res_id": 2},
-                {"account_id": self.account1.id, "hours": 5.25, "bucket": "reserve",
-                 "kind": "settlement", "res_model": SOURCE, "res_id": 2},
+                {
+                    "account_id": self.account1.id,
+                    "hours": -10.5,
+                    "bucket": "unsettled",
+                    "kind": "settlement",
+                    "res_model": SOURCE,
+                    "res_id": 2,
+                },
+                {
+                    "account_id": self.account1.id,
+                    "hours": 5.25,
+                    "bucket": "goods",
+                    "kind": "settlement",
+                    "res_model": SOURCE,
+                    "res_id": 2,
+                },
+                {
+                    "account_id": self.account1.id,
+                    "hours": 5.25,
+                    "bucket": "reserve",
+                    "kind": "settlement",
+                    "res_model": SOURCE,
+                    "res_id": 2,
+                },
             ]
         )
         self.assertEqual(lines.mapped("sequence"), [2, 3, 4])
         self.assertEqual(
-            (self.account1.balance_unsettled, self.account1.balance_goods,
-             self.account1.balance_reserve),
+            (
+                self.account1.balance_unsettled,
+                self.account1.balance_goods,
+                self.account1.balance_reserve,
+            ),
             (0.0, 5.25, 5.25),
         )
         self.assertEqual(self.volunteer1.balance_total, 10.5)
@@ -105,14 +133,16 @@ class TestLedger(TimebankLedgerCase):
         # chain: each line points at the previous one
         ordered = self.account1.line_ids.sorted("sequence")
         self.assertFalse(ordered[0].previous_hash)
-        for previous, line in zip(ordered, ordered[1:]):
+        for previous, line in zip(ordered[:-1], ordered[1:], strict=True):
             self.assertEqual(line.previous_hash, previous.hash)
         self.assertEqual(self.account1.last_hash, ordered[-1].hash)
 
     def test_post_lines_refuses_negative_bucket(self):
         self._post(self.account1, 3)
         with self.assertRaisesRegex(UserError, "Li Wei") as error:
-            self._post(self.account1, -4, bucket="unsettled", kind="redemption", res_id=9)
+            self._post(
+                self.account1, -4, bucket="unsettled", kind="redemption", res_id=9
+            )
         self.assertIn("Unsettled", str(error.exception))
         with self.assertRaisesRegex(UserError, "Goods-exchangeable"):
             self._post(self.account1, -1, bucket="goods", kind="redemption", res_id=9)
@@ -122,10 +152,22 @@ class TestLedger(TimebankLedgerCase):
         with self.assertRaises(UserError):
             self.Account._post_lines(
                 [
-                    {"account_id": self.account2.id, "hours": 1, "bucket": "unsettled",
-                     "kind": "deposit", "res_model": SOURCE, "res_id": 11},
-                    {"account_id": self.account1.id, "hours": -5, "bucket": "unsettled",
-                     "kind": "redemption", "res_model": SOURCE, "res_id": 12},
+                    {
+                        "account_id": self.account2.id,
+                        "hours": 1,
+                        "bucket": "unsettled",
+                        "kind": "deposit",
+                        "res_model": SOURCE,
+                        "res_id": 11,
+                    },
+                    {
+                        "account_id": self.account1.id,
+                        "hours": -5,
+                        "bucket": "unsettled",
+                        "kind": "redemption",
+                        "res_model": SOURCE,
+                        "res_id": 12,
+                    },
                 ]
             )
         self.assertFalse(self.account2.line_ids)
@@ -138,10 +180,22 @@ class TestLedger(TimebankLedgerCase):
         with self.assertRaisesRegex(UserError, "already been posted"):
             self.Account._post_lines(
                 [
-                    {"account_id": self.account2.id, "hours": 1, "bucket": "unsettled",
-                     "kind": "deposit", "res_model": SOURCE, "res_id": 8},
-                    {"account_id": self.account2.id, "hours": 1, "bucket": "unsettled",
-                     "kind": "deposit", "res_model": SOURCE, "res_id": 8},
+                    {
+                        "account_id": self.account2.id,
+                        "hours": 1,
+                        "bucket": "unsettled",
+                        "kind": "deposit",
+                        "res_model": SOURCE,
+                        "res_id": 8,
+                    },
+                    {
+                        "account_id": self.account2.id,
+                        "hours": 1,
+                        "bucket": "unsettled",
+                        "kind": "deposit",
+                        "res_model": SOURCE,
+                        "res_id": 8,
+                    },
                 ]
             )
         self.assertEqual(self.account1.balance_unsettled, 2.0)
@@ -149,8 +203,12 @@ class TestLedger(TimebankLedgerCase):
 
     def test_running_balance_window(self):
         for index, hours in enumerate((2, 3.5, -1.25)):
-            self._post(self.account1, hours, kind="deposit" if hours > 0 else "reversal",
-                       res_id=20 + index)
+            self._post(
+                self.account1,
+                hours,
+                kind="deposit" if hours > 0 else "reversal",
+                res_id=20 + index,
+            )
         self._post(self.account2, 4, res_id=30)  # another account: own running sum
         self._post(self.account1, 1, bucket="goods", res_id=31)
         lines = self.account1.line_ids.sorted("sequence")
@@ -178,9 +236,17 @@ class TestLedger(TimebankLedgerCase):
                 env_line.copy()
         with self.assertRaises(UserError):
             Line.sudo().create(
-                {"account_id": self.account1.id, "volunteer_id": self.volunteer1.id,
-                 "sequence": 2, "hours": 5, "bucket": "unsettled", "kind": "deposit",
-                 "res_model": SOURCE, "res_id": 99, "date": DAY}
+                {
+                    "account_id": self.account1.id,
+                    "volunteer_id": self.volunteer1.id,
+                    "sequence": 2,
+                    "hours": 5,
+                    "bucket": "unsettled",
+                    "kind": "deposit",
+                    "res_model": SOURCE,
+                    "res_id": 99,
+                    "date": DAY,
+                }
             )
         with self.assertRaises(UserError):  # AccessError is a UserError too
             line.with_user(self.operator1).write({"hours": 200})
@@ -194,8 +260,10 @@ class TestLedger(TimebankLedgerCase):
         with self.assertRaises(UserError):
             self.volunteer1.unlink()
         volunteer = self.env["timebank.volunteer"].create(
-            {"partner_id": self.env["res.partner"].create({"name": "Tmp"}).id,
-             "node_id": self.village1.id}
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Tmp"}).id,
+                "node_id": self.village1.id,
+            }
         )
         account = volunteer.account_id
         volunteer.unlink()
@@ -235,9 +303,15 @@ class TestLedger(TimebankLedgerCase):
         # breaks the link with the next line
         Line = self.env["timebank.ledger.line"]
         values = {
-            "account_id": second.account_id.id, "sequence": 2, "date": second.date,
-            "hours": 30.0, "bucket": "unsettled", "kind": "deposit",
-            "res_model": SOURCE, "res_id": 2, "name": "",
+            "account_id": second.account_id.id,
+            "sequence": 2,
+            "date": second.date,
+            "hours": 30.0,
+            "bucket": "unsettled",
+            "kind": "deposit",
+            "res_model": SOURCE,
+            "res_id": 2,
+            "name": "",
         }
         self._tamper(
             SQL(
@@ -259,8 +333,10 @@ class TestLedger(TimebankLedgerCase):
     def test_verify_chain_catches_balance_changed_in_sql(self):
         self._post(self.account1, 2)
         self._tamper(
-            SQL("UPDATE timebank_account SET balance_unsettled = 20 WHERE id = %s",
-                self.account1.id)
+            SQL(
+                "UPDATE timebank_account SET balance_unsettled = 20 WHERE id = %s",
+                self.account1.id,
+            )
         )
         result = self.account1._check_chain()
         self.assertFalse(result["ok"])
@@ -274,8 +350,10 @@ class TestLedger(TimebankLedgerCase):
         record = self._confirmed(hours=2, stype=self.pipe)
         action = self.volunteer1.with_user(self.operator1).action_open_passbook()
         self.assertEqual(action["res_model"], "timebank.account")
-        account = self.env["timebank.account"].with_user(self.operator1).browse(
-            action["res_id"]
+        account = (
+            self.env["timebank.account"]
+            .with_user(self.operator1)
+            .browse(action["res_id"])
         )
         self.assertEqual(account.balance_unsettled, 4.0)
         self.assertEqual(account.line_ids.res_id, record.id)
@@ -304,17 +382,31 @@ class TestLedgerRpc(HttpCase):
             {"name": "V", "code": "RV", "kind": "village", "parent_id": town.id}
         )
         volunteer = self.env["timebank.volunteer"].create(
-            {"partner_id": self.env["res.partner"].create({"name": "R"}).id,
-             "node_id": village.id, "state": "active"}
+            {
+                "partner_id": self.env["res.partner"].create({"name": "R"}).id,
+                "node_id": village.id,
+                "state": "active",
+            }
         )
         self.line = self.env["timebank.account"]._post_lines(
-            [{"account_id": volunteer.account_id.id, "hours": 2, "bucket": "unsettled",
-              "kind": "deposit", "res_model": SOURCE, "res_id": 1}]
+            [
+                {
+                    "account_id": volunteer.account_id.id,
+                    "hours": 2,
+                    "bucket": "unsettled",
+                    "kind": "deposit",
+                    "res_model": SOURCE,
+                    "res_id": 1,
+                }
+            ]
         )
         self.admin = self.env.ref("base.user_admin")
         self.assertTrue(self.admin.has_group("timebank_volunteer.group_timebank_admin"))
-        new_test_user(self.env, login="tb_rpc_op",
-                      groups="timebank_volunteer.group_timebank_operator")
+        new_test_user(
+            self.env,
+            login="tb_rpc_op",
+            groups="timebank_volunteer.group_timebank_operator",
+        )
 
     def _assert_unchanged(self):
         self.line.invalidate_recordset()
@@ -323,13 +415,19 @@ class TestLedgerRpc(HttpCase):
 
     def test_json_rpc_write_unlink_refused(self):
         self.authenticate("admin", "admin")
-        for method, args in (("write", [[self.line.id], {"hours": 50}]),
-                             ("unlink", [[self.line.id]])):
+        for method, args in (
+            ("write", [[self.line.id], {"hours": 50}]),
+            ("unlink", [[self.line.id]]),
+        ):
             with mute_logger("odoo.http"), self.assertRaises(JsonRpcException) as error:
                 self.make_jsonrpc_request(
                     "/web/dataset/call_kw",
-                    {"model": "timebank.ledger.line", "method": method,
-                     "args": args, "kwargs": {}},
+                    {
+                        "model": "timebank.ledger.line",
+                        "method": method,
+                        "args": args,
+                        "kwargs": {},
+                    },
                 )
             # write: refused by the model; unlink: already by the access rights
             self.assertIn(
@@ -344,9 +442,14 @@ class TestLedgerRpc(HttpCase):
         for login in ("admin", "tb_rpc_op"):
             uid = self.xmlrpc_common.authenticate(db, login, login, {})
             self.assertTrue(uid)
-            for method, args in (("write", [[self.line.id], {"hours": 50}]),
-                                 ("unlink", [[self.line.id]])):
-                with mute_logger("odoo.http"), self.assertRaises(xmlrpc.client.Fault) as error:
+            for method, args in (
+                ("write", [[self.line.id], {"hours": 50}]),
+                ("unlink", [[self.line.id]]),
+            ):
+                with (
+                    mute_logger("odoo.http"),
+                    self.assertRaises(xmlrpc.client.Fault) as error,
+                ):
                     self.xmlrpc_object.execute(
                         db, uid, login, "timebank.ledger.line", method, *args
                     )
@@ -360,9 +463,20 @@ class TestLedgerRpc(HttpCase):
         uid = self.xmlrpc_common.authenticate(self.env.cr.dbname, "admin", "admin", {})
         with mute_logger("odoo.http"), self.assertRaises(xmlrpc.client.Fault):
             self.xmlrpc_object.execute(
-                self.env.cr.dbname, uid, "admin", "timebank.account", "_post_lines",
-                [{"account_id": self.line.account_id.id, "hours": 100,
-                  "bucket": "unsettled", "kind": "deposit", "res_model": SOURCE,
-                  "res_id": 2}],
+                self.env.cr.dbname,
+                uid,
+                "admin",
+                "timebank.account",
+                "_post_lines",
+                [
+                    {
+                        "account_id": self.line.account_id.id,
+                        "hours": 100,
+                        "bucket": "unsettled",
+                        "kind": "deposit",
+                        "res_model": SOURCE,
+                        "res_id": 2,
+                    }
+                ],
             )
         self.assertEqual(self.line.account_id.balance_unsettled, 2.0)

@@ -7,6 +7,7 @@ this is a ``BaseCase`` that opens its own cursors on the test database like
 ``odoo/addons/base/tests/test_ir_sequence.py``: it commits its data and
 removes it afterwards.
 """
+
 import itertools
 import threading
 
@@ -54,9 +55,14 @@ class TestLedgerConcurrency(BaseCase):
         with cls.registry.cursor() as cr:
             # ledger lines cannot be deleted through the ORM, by design
             cr.execute(
-                SQL("DELETE FROM timebank_ledger_line WHERE account_id = %s", cls.account_id)
+                SQL(
+                    "DELETE FROM timebank_ledger_line WHERE account_id = %s",
+                    cls.account_id,
+                )
             )
-            cr.execute(SQL("DELETE FROM timebank_account WHERE id = %s", cls.account_id))
+            cr.execute(
+                SQL("DELETE FROM timebank_account WHERE id = %s", cls.account_id)
+            )
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["timebank.volunteer"].browse(cls.volunteer_id).unlink()
             env["res.partner"].browse(cls.partner_id).unlink()
@@ -130,7 +136,9 @@ class TestLedgerConcurrency(BaseCase):
         with self.registry.cursor() as cr_a:
             env_a = api.Environment(cr_a, SUPERUSER_ID, {})
             env_a["timebank.account"]._post_lines([first_vals])
-            thread = threading.Thread(target=self._post, args=(second_vals, results, "b"))
+            thread = threading.Thread(
+                target=self._post, args=(second_vals, results, "b")
+            )
             thread.start()
             thread.join(1.5)
             # B is blocked on A's row lock

@@ -46,8 +46,12 @@ class TestServiceRecord(TimebankLedgerCase):
         records.action_submit()
         records.action_confirm()
         for record in records:
-            self.assertAlmostEqual(record.weighted_hours, expected[record.service_type_id])
-            self.assertAlmostEqual(self._lines(record).hours, expected[record.service_type_id])
+            self.assertAlmostEqual(
+                record.weighted_hours, expected[record.service_type_id]
+            )
+            self.assertAlmostEqual(
+                self._lines(record).hours, expected[record.service_type_id]
+            )
         self.assertEqual(records.mapped("coefficient"), [1.0, 2.0, 3.0])
         self.assertAlmostEqual(self.volunteer1.balance_unsettled, 12.0)
 
@@ -220,8 +224,11 @@ class TestServiceRecord(TimebankLedgerCase):
         self.assertTrue(self._record(hours=1, start=DAY + timedelta(hours=2)))
         # once the first is cancelled its slot is free again
         first.action_cancel()
-        self.assertTrue(self._record(hours=1, start=DAY + timedelta(minutes=30),
-                                     volunteer=self.volunteer1))
+        self.assertTrue(
+            self._record(
+                hours=1, start=DAY + timedelta(minutes=30), volunteer=self.volunteer1
+            )
+        )
 
     def test_guard_active_volunteer_and_recipient(self):
         self.volunteer2.state = "suspended"
@@ -243,7 +250,9 @@ class TestServiceRecord(TimebankLedgerCase):
             "timebank_volunteer.storage_cap", 10
         )
         self._confirmed(hours=2, stype=self.pipe)  # 4 hours
-        record = self._record(hours=3.5, stype=self.pipe, start=DAY + timedelta(hours=3))
+        record = self._record(
+            hours=3.5, stype=self.pipe, start=DAY + timedelta(hours=3)
+        )
         record.action_submit()
         with self.assertRaisesRegex(UserError, "storage cap"):
             record.action_confirm()
@@ -269,7 +278,9 @@ class TestServiceRecord(TimebankLedgerCase):
                 {
                     "volunteer_id": volunteers[index % 2].id,
                     "recipient_id": self.recipient1.id,
-                    "service_type_id": (self.meal, self.pipe, self.counselling)[index % 3].id,
+                    "service_type_id": (self.meal, self.pipe, self.counselling)[
+                        index % 3
+                    ].id,
                     "date_start": DAY + timedelta(days=offset_days + index, hours=1),
                     "date_end": DAY + timedelta(days=offset_days + index, hours=2),
                 }
@@ -316,7 +327,9 @@ class TestServiceRecord(TimebankLedgerCase):
 
     def test_server_action_confirms_selection(self):
         records = self._submitted_batch(3, 0)
-        action = self.env.ref("timebank_volunteer.timebank_service_record_action_confirm")
+        action = self.env.ref(
+            "timebank_volunteer.timebank_service_record_action_confirm"
+        )
         action.with_user(self.operator1).with_context(
             active_model="timebank.service.record", active_ids=records.ids
         ).run()

@@ -7,12 +7,24 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestServiceRecordTour(HttpCase):
     def test_service_record_tour(self):
         Node = self.env["timebank.node"]
-        district = Node.create({"name": "Tour District", "code": "TD", "kind": "district"})
+        district = Node.create(
+            {"name": "Tour District", "code": "TD", "kind": "district"}
+        )
         town = Node.create(
-            {"name": "Tour Town", "code": "TT", "kind": "town", "parent_id": district.id}
+            {
+                "name": "Tour Town",
+                "code": "TT",
+                "kind": "town",
+                "parent_id": district.id,
+            }
         )
         village = Node.create(
-            {"name": "Tour Village", "code": "TV", "kind": "village", "parent_id": town.id}
+            {
+                "name": "Tour Village",
+                "code": "TV",
+                "kind": "village",
+                "parent_id": town.id,
+            }
         )
         operator = new_test_user(
             self.env,
@@ -30,7 +42,10 @@ class TestServiceRecordTour(HttpCase):
             }
         )
         self.env["timebank.recipient"].create(
-            {"partner_id": Partner.create({"name": "Tour Grandma"}).id, "node_id": village.id}
+            {
+                "partner_id": Partner.create({"name": "Tour Grandma"}).id,
+                "node_id": village.id,
+            }
         )
         self.assertEqual(volunteer.balance_unsettled, 0.0)
 
@@ -51,5 +66,7 @@ class TestServiceRecordTour(HttpCase):
         volunteer.invalidate_recordset()
         self.assertAlmostEqual(volunteer.balance_unsettled, 4.0)
         line = volunteer.account_id.line_ids
-        self.assertEqual((line.res_id, line.hours, line.kind), (record.id, 4.0, "deposit"))
+        self.assertEqual(
+            (line.res_id, line.hours, line.kind), (record.id, 4.0, "deposit")
+        )
         self.assertTrue(volunteer.account_id._check_chain()["ok"])
