@@ -577,6 +577,11 @@ class TimebankVolunteer(models.Model):
                 )
             )
 
+    def action_verify_ledger(self):
+        """Button on the volunteer form: verify the chain of the account."""
+        self.ensure_one()
+        return self.account_id.action_verify_chain()
+
     def action_open_passbook(self):
         self.ensure_one()
         account = self.account_id or self.env["timebank.account"]._ensure_accounts(self)

@@ -291,7 +291,7 @@ class TestLedger(TimebankLedgerCase):
         result = self.account1._check_chain()
         self.assertFalse(result["ok"])
         self.assertEqual(result["line"], line)
-        action = self.account1.action_verify_chain()
+        action = self.volunteer1.with_user(self.operator1).action_verify_ledger()
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn(f"line {line.sequence}", action["params"]["message"])
 

@@ -129,6 +129,29 @@ class TestServiceRecord(TimebankLedgerCase):
             record.with_user(self.supervisor).action_cancel()
         self.assertEqual(len(self._lines(record)), 2)
 
+    def test_cancel_after_settlement_refused(self):
+        record = self._confirmed(hours=2)
+        account = self.volunteer1.account_id
+        # the settlement (issue 6) moved the hours out of "unsettled"
+        self.env["timebank.account"]._post_lines(
+            [
+                {
+                    "account_id": account.id,
+                    "hours": hours,
+                    "bucket": bucket,
+                    "kind": "settlement",
+                    "res_model": "timebank.test.settlement",
+                    "res_id": 1,
+                }
+                for hours, bucket in ((-2, "unsettled"), (1, "goods"), (1, "reserve"))
+            ]
+        )
+        with self.assertRaisesRegex(UserError, "Not enough hours"):
+            record.with_user(self.supervisor).action_cancel()
+        self.assertEqual(record.state, "confirmed")
+        self.assertEqual(len(self._lines(record)), 1)
+        self.assertBalanceIsSumOfLines(account)
+
     def test_cancel_unconfirmed_posts_nothing(self):
         record = self._record()
         record.action_submit()
@@ -201,6 +224,17 @@ class TestServiceRecord(TimebankLedgerCase):
             "timebank_volunteer.max_hours_per_record", 10
         )
         self.assertTrue(self._record(hours=9, start=DAY + timedelta(days=1)))
+
+    def test_limits_from_settings(self):
+        self.env["res.config.settings"].create(
+            {"timebank_max_hours_per_record": 3, "timebank_max_hours_per_day": 4}
+        ).execute()
+        self._assert_refused(ValidationError, hours=3.5)
+        self._record(hours=3)
+        self._assert_refused(ValidationError, hours=1.5, start=DAY + timedelta(hours=4))
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.timebank_max_hours_per_record, 3)
+        self.assertEqual(settings.timebank_storage_cap, 1500)
 
     def test_guard_max_per_day(self):
         self._record(hours=7)
