@@ -21,6 +21,12 @@
         "views/timebank_training_views.xml",
         "views/timebank_config_views.xml",
         "views/res_partner_views.xml",
+        "data/timebank_service_data.xml",
+        "views/timebank_service_category_views.xml",
+        "views/timebank_service_type_views.xml",
+        "views/timebank_service_record_views.xml",
+        "views/timebank_account_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -29,5 +35,10 @@
         "demo/timebank_person_demo.xml",
         "demo/timebank_user_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "timebank_volunteer/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
 }

@@ -8,3 +8,9 @@ from . import timebank_priority_group
 from . import timebank_skill
 from . import timebank_service_wish
 from . import timebank_training
+from . import timebank_service_category
+from . import timebank_service_type
+from . import timebank_service_record
+from . import timebank_ledger_line
+from . import timebank_account
+from . import res_config_settings

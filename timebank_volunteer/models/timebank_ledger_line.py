@@ -1,0 +1,195 @@
+# Copyright 2026 Time Bank contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
+from hashlib import sha256
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_repr
+
+BUCKETS = [
+    ("unsettled", "Unsettled"),
+    ("goods", "Goods-exchangeable"),
+    ("reserve", "Service Reserve"),
+]
+KINDS = [
+    ("deposit", "Deposit"),
+    ("reversal", "Reversal"),
+    ("settlement", "Settlement"),
+    ("redemption", "Goods Redemption"),
+    ("withdrawal", "Service Withdrawal"),
+    ("adjustment", "Adjustment"),
+]
+
+
+class TimebankLedgerLine(models.Model):
+    """One signed movement of weighted hours in one bucket of a time account.
+
+    Lines are append-only: they are inserted only by
+    ``timebank.account._post_lines`` and never written or deleted, by anyone.
+    Each line carries a sha256 hash chained to the previous line of the same
+    account, so that a line altered or removed behind the ORM's back (in SQL)
+    is detected by ``timebank.account.action_verify_chain``.
+    """
+
+    _name = "timebank.ledger.line"
+    _description = "Time Bank Ledger Line"
+    _order = "account_id, sequence desc"
+    _rec_name = "sequence"
+
+    account_id = fields.Many2one(
+        "timebank.account",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+    )
+    volunteer_id = fields.Many2one(
+        "timebank.volunteer", required=True, readonly=True, index=True
+    )
+    sequence = fields.Integer(
+        required=True,
+        readonly=True,
+        help="Position of the line in its account's chain (1, 2, 3, ...).",
+    )
+    date = fields.Datetime(required=True, readonly=True, index=True)
+    hours = fields.Float(
+        digits=(16, 2),
+        required=True,
+        readonly=True,
+        aggregator="sum",
+        help="Signed weighted hours: positive is a credit, negative a debit.",
+    )
+    bucket = fields.Selection(BUCKETS, required=True, readonly=True, index=True)
+    kind = fields.Selection(KINDS, required=True, readonly=True, index=True)
+    name = fields.Char(string="Description", readonly=True)
+    res_model = fields.Char(
+        string="Source Model", required=True, readonly=True, index=True
+    )
+    res_id = fields.Many2oneReference(
+        string="Source Record",
+        model_field="res_model",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    previous_hash = fields.Char(readonly=True)
+    hash = fields.Char(readonly=True)
+    running_balance = fields.Float(
+        digits=(16, 2),
+        compute="_compute_running_balance",
+        help="Balance of the account (all buckets) after this line.",
+    )
+    running_bucket_balance = fields.Float(
+        string="Bucket Balance",
+        digits=(16, 2),
+        compute="_compute_running_balance",
+        help="Balance of this line's bucket after this line.",
+    )
+
+    _sql_constraints = [
+        (
+            "source_uniq",
+            "unique(res_model, res_id, kind, bucket)",
+            "This source document has already been posted to the ledger.",
+        ),
+        (
+            "account_sequence_uniq",
+            "unique(account_id, sequence)",
+            "Two ledger lines of an account cannot share a sequence number.",
+        ),
+        ("hours_nonzero", "CHECK(hours <> 0)", "A ledger line cannot be zero."),
+    ]
+
+    def _compute_running_balance(self):
+        """Running balances from one window-function query for all accounts."""
+        ids = [line_id for line_id in self.ids if line_id]
+        balances = {}
+        if ids:
+            self.env["timebank.ledger.line"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT id, total, bucket_total FROM (
+                        SELECT id,
+                               SUM(hours) OVER (
+                                   PARTITION BY account_id
+                                   ORDER BY sequence
+                               ) AS total,
+                               SUM(hours) OVER (
+                                   PARTITION BY account_id, bucket
+                                   ORDER BY sequence
+                               ) AS bucket_total
+                          FROM timebank_ledger_line
+                         WHERE account_id IN (
+                               SELECT account_id FROM timebank_ledger_line
+                                WHERE id = ANY(%(ids)s))
+                    ) AS running
+                    WHERE id = ANY(%(ids)s)
+                    """,
+                    ids=ids,
+                )
+            )
+            balances = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for line in self:
+            total, bucket_total = balances.get(line.id, (0.0, 0.0))
+            line.running_balance = total
+            line.running_bucket_balance = bucket_total
+
+    @api.model
+    def _hash_values(self, values, previous_hash):
+        """sha256 of a line's fields chained to the previous line's hash.
+
+        ``values`` holds the hashed fields as plain Python values (as stored);
+        the same function is used when posting and when verifying.
+        """
+        record = {
+            "account_id": values["account_id"],
+            "sequence": values["sequence"],
+            "date": fields.Datetime.to_string(values["date"]),
+            "hours": float_repr(values["hours"], 2),
+            "bucket": values["bucket"],
+            "kind": values["kind"],
+            "res_model": values["res_model"],
+            "res_id": values["res_id"],
+            "name": values["name"] or "",
+        }
+        current = json.dumps(
+            record, sort_keys=True, ensure_ascii=True, separators=(",", ":")
+        )
+        return sha256(((previous_hash or "") + current).encode()).hexdigest()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise UserError(
+            self.env._(
+                "Ledger lines cannot be created directly: they are posted by "
+                "confirming a service, a settlement or a redemption."
+            )
+        )
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "Ledger lines cannot be modified. Post a reversing entry to "
+                "correct a mistake."
+            )
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_always(self):
+        raise UserError(
+            self.env._(
+                "Ledger lines cannot be deleted. Post a reversing entry to "
+                "correct a mistake."
+            )
+        )
+
+    def action_open_source(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
