@@ -64,7 +64,10 @@ class TestLedgerConcurrency(BaseCase):
                 SQL("DELETE FROM timebank_account WHERE id = %s", cls.account_id)
             )
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["timebank.volunteer"].browse(cls.volunteer_id).unlink()
+            volunteer = env["timebank.volunteer"].browse(cls.volunteer_id)
+            # only withdrawn volunteers may be deleted (the registry's guard)
+            volunteer.state = "withdrawn"
+            volunteer.unlink()
             env["res.partner"].browse(cls.partner_id).unlink()
             env["timebank.node"].browse(cls.node_ids).unlink()
         super().tearDownClass()
