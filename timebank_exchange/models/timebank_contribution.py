@@ -126,12 +126,12 @@ class TimebankContribution(models.Model):
         help="Part of this money contribution that spending can still use.",
     )
     spending_ids = fields.One2many(
-        "timebank.spending", "contribution_id", string="Spending", readonly=True
+        "timebank.spending", "contribution_id", readonly=True
     )
     state = fields.Selection(
         [
             ("pledged", "Pledged"),
-            ("received", "Received"),
+            ("received", "Collected"),
             ("cancel", "Cancelled"),
         ],
         default="pledged",
@@ -141,13 +141,13 @@ class TimebankContribution(models.Model):
         index=True,
         tracking=True,
     )
-    date_received = fields.Date(readonly=True, copy=False)
+    date_received = fields.Date(string="Collection Date", readonly=True, copy=False)
     note = fields.Text()
 
     _sql_constraints = [
         (
             "amount_spent_within_amount",
-            "CHECK (amount_spent >= 0 AND amount_spent <= amount)",
+            "CHECK (amount_spent >= 0 AND amount_spent <= GREATEST(amount, 0))",
             "A contribution cannot be spent beyond its amount.",
         ),
     ]

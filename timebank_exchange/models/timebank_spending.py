@@ -13,10 +13,11 @@ class TimebankSpending(models.Model):
     A spending is charged to one source category.  It draws either on one
     restricted contribution (chosen explicitly; its restricted purpose must be
     the spending's purpose) or on the general fund of its source, i.e. the
-    received money contributions of that source without a restricted purpose,
-    oldest first.  Posting locks the contributions involved, checks what is
-    left of them and records the use in their ``amount_spent``; a posting that
-    does not fit is refused and nothing is posted.
+    received money contributions of that source without a restricted purpose
+    anywhere in the spending node's district (time bank), oldest first.
+    Posting locks the contributions involved, checks what is left of them and
+    records the use in their ``amount_spent``; a posting that does not fit is
+    refused and nothing is posted.
     """
 
     _name = "timebank.spending"
@@ -191,9 +192,10 @@ class TimebankSpending(models.Model):
         self.write({"state": "draft"})
         return True
 
-    def _general_fund_domain(self, company, source_category):
+    def _general_fund_domain(self, company, district, source_category):
         return [
             ("company_id", "=", company.id),
+            ("node_id", "child_of", district.id),
             ("source_category", "=", source_category),
             ("kind", "=", "money"),
             ("state", "=", "received"),
@@ -203,7 +205,8 @@ class TimebankSpending(models.Model):
     def _lock_funds(self):
         """Lock every contribution these spendings may draw on; return them.
 
-        The general fund of a source is district-wide, also when the user only
+        The general fund of a source belongs to the whole time bank (the
+        district head bank and every node below it), also when the user only
         sees some nodes: it is searched as superuser, only to lock and update
         ``amount_spent`` (never returned to the client).  The restricted
         contributions were chosen by the user, so their access is checked.
@@ -211,11 +214,13 @@ class TimebankSpending(models.Model):
         Contribution = self.env["timebank.contribution"]
         self.contribution_id.check_access("read")
         general = Contribution
-        for company, source_category in {
-            (s.company_id, s.source_category) for s in self if not s.contribution_id
+        for company, district, source_category in {
+            (s.company_id, s.node_id.district_id, s.source_category)
+            for s in self
+            if not s.contribution_id
         }:
             general |= Contribution.sudo().search(
-                self._general_fund_domain(company, source_category),
+                self._general_fund_domain(company, district, source_category),
                 order="date, id",
             )
         funds = (self.contribution_id.sudo() | general.sudo()).sorted("id")
@@ -231,7 +236,9 @@ class TimebankSpending(models.Model):
             contribution.amount_spent += self.amount
             return
         general = funds.filtered_domain(
-            self._general_fund_domain(self.company_id, self.source_category)
+            self._general_fund_domain(
+                self.company_id, self.node_id.district_id, self.source_category
+            )
         ).sorted(lambda c: (c.date, c.id))
         available = sum(general.mapped("amount")) - sum(general.mapped("amount_spent"))
         if float_compare(self.amount, available, precision_rounding=rounding) > 0:
@@ -241,11 +248,11 @@ class TimebankSpending(models.Model):
             raise UserError(
                 self.env._(
                     "Spending %(name)s (%(amount)s) exceeds the general fund of "
-                    "source %(source)s: only %(available)s is left. Restricted "
+                    "source %(category)s: only %(available)s is left. Restricted "
                     "funds can only be used by choosing their contribution.",
                     name=self.name,
                     amount=self._format_amount(self.amount),
-                    source=sources[self.source_category],
+                    category=sources[self.source_category],
                     available=self._format_amount(available),
                 )
             )
@@ -266,7 +273,9 @@ class TimebankSpending(models.Model):
             self.contribution_id.sudo().amount_spent -= self.amount
             return
         general = funds.filtered_domain(
-            self._general_fund_domain(self.company_id, self.source_category)
+            self._general_fund_domain(
+                self.company_id, self.node_id.district_id, self.source_category
+            )
         ).sorted(lambda c: (c.date, c.id), reverse=True)
         to_release = self.amount
         for fund in general:

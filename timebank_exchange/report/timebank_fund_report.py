@@ -25,6 +25,31 @@ class TimebankFundReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "name"
+    _depends = {
+        "timebank.contribution": [
+            "name",
+            "source_category",
+            "restricted_purpose",
+            "date",
+            "node_id",
+            "company_id",
+            "kind",
+            "amount",
+            "state",
+        ],
+        "timebank.spending": [
+            "name",
+            "source_category",
+            "purpose",
+            "date",
+            "node_id",
+            "company_id",
+            "contribution_id",
+            "amount",
+            "state",
+        ],
+        "res.company": ["currency_id"],
+    }
 
     name = fields.Char(string="Reference", readonly=True)
     line_type = fields.Selection(
@@ -41,7 +66,7 @@ class TimebankFundReport(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     contribution_id = fields.Many2one("timebank.contribution", readonly=True)
     spending_id = fields.Many2one("timebank.spending", readonly=True)
-    amount_in = fields.Monetary(string="Received", readonly=True)
+    amount_in = fields.Monetary(string="Income", readonly=True)
     amount_out = fields.Monetary(string="Spent", readonly=True)
     amount = fields.Monetary(string="Balance", readonly=True)
 
