@@ -326,6 +326,7 @@ class TimebankContribution(models.Model):
         return True
 
     def action_cancel(self):
+        self.check_access("write")
         self._lock_for_spending()
         spent = self.filtered(
             lambda c: (
