@@ -58,6 +58,10 @@ class TimebankContribution(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         string="Contributor",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         required=True,
         index=True,
         tracking=True,
@@ -159,6 +163,14 @@ class TimebankContribution(models.Model):
                 contribution.source_category = contribution.donation_id.donor_category
             else:
                 contribution.source_category = contribution.source_category
+
+    @api.depends("donation_id")
+    def _compute_partner_id(self):
+        for contribution in self:
+            if contribution.donation_id:
+                contribution.partner_id = contribution.donation_id.partner_id
+            else:
+                contribution.partner_id = contribution.partner_id
 
     @api.depends("donation_id")
     def _compute_node_id(self):

@@ -196,12 +196,9 @@ class TestFinance(TimebankFinanceCase):
         donation.action_confirm()
         Contribution = self.env["timebank.contribution"].with_user(self.finance_a)
         contribution = Contribution.create(
-            {
-                "kind": "in_kind",
-                "donation_id": donation.id,
-                "partner_id": self.company_donor.id,
-            }
+            {"kind": "in_kind", "donation_id": donation.id}
         )
+        self.assertEqual(contribution.partner_id, self.company_donor)
         self.assertEqual(contribution.source_category, "company")
         self.assertEqual(contribution.node_id, self.town_a)
         with self.assertRaisesText(UserError, "not been received"):
