@@ -255,6 +255,8 @@ class TimebankContribution(models.Model):
         donations = self.filtered(lambda c: c.state != "cancel").donation_id
         if not donations:
             return
+        # the other contribution may be in a node this user does not see; only
+        # the count is used
         counts = self.sudo()._read_group(
             [("donation_id", "in", donations.ids), ("state", "!=", "cancel")],
             ["donation_id"],
