@@ -20,9 +20,15 @@
         "views/stock_quant_views.xml",
         "views/stock_warehouse_orderpoint_views.xml",
         "views/stock_picking_views.xml",
+        "views/timebank_contribution_views.xml",
+        "views/timebank_spending_views.xml",
+        "report/timebank_fund_report_views.xml",
+        "report/timebank_finance_report.xml",
+        "wizards/timebank_finance_report_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",
+        "demo/timebank_finance_demo.xml",
     ],
 }

@@ -5,3 +5,5 @@ from . import timebank_donation
 from . import timebank_donation_line
 from . import stock_move
 from . import stock_picking
+from . import timebank_contribution
+from . import timebank_spending

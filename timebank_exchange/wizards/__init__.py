@@ -1,0 +1,1 @@
+from . import timebank_finance_report_wizard
