@@ -73,7 +73,6 @@ class TimebankServiceRecord(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         compute="_compute_node_id",
         store=True,
         readonly=False,
