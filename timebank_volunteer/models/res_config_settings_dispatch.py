@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    # kept apart from the other inheritances so that parallel work merges
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     timebank_dispatch_overdue_hours = fields.Float(
         string="Dispatch Target (hours)",
@@ -40,9 +41,10 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         Param = self.env["ir.config_parameter"].sudo()  # compare the old value
         before = Param.get_param("timebank_volunteer.dispatch_overdue_hours")
-        super().set_values()
+        res = super().set_values()
         if Param.get_param("timebank_volunteer.dispatch_overdue_hours") != before:
             # the share dispatched in time depends on the target
             Request = self.env["timebank.service.request"].sudo()
             requests = Request.search([("date_assigned", "!=", False)])
             self.env.add_to_compute(Request._fields["dispatched_in_time"], requests)
+        return res

@@ -34,7 +34,6 @@ class TimebankActivity(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         index=True,
         domain="[('kind', '=', 'station'), ('parent_id', '=', node_id)]",
     )

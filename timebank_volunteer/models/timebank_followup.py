@@ -52,7 +52,6 @@ class TimebankFollowup(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         related="record_id.station_id",
         store=True,
         index=True,

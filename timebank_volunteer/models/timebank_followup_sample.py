@@ -63,6 +63,7 @@ class TimebankFollowupSample(models.Model):
     @api.constrains("date_from", "date_to", "size", "town_id")
     def _check_values(self):
         for sample in self:
+            sample.town_id._check_user_scope(sample)
             if sample.date_to < sample.date_from:
                 raise ValidationError(
                     self.env._("The period of a sample must end after it starts.")

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 DEFAULT_OVERDUE_HOURS = 4.0
@@ -67,7 +67,6 @@ class TimebankServiceRequest(models.Model):
     )
     station_id = fields.Many2one(
         "timebank.node",
-        string="Station",
         compute="_compute_node_id",
         store=True,
         readonly=False,
@@ -165,11 +164,10 @@ class TimebankServiceRequest(models.Model):
     date_accepted = fields.Datetime(string="Accepted", readonly=True, copy=False)
     date_done = fields.Datetime(string="Completed", readonly=True, copy=False)
     service_start = fields.Datetime(
-        string="Service Start",
         copy=False,
         help="When the service really took place; the wanted time window if empty.",
     )
-    service_end = fields.Datetime(string="Service End", copy=False)
+    service_end = fields.Datetime(copy=False)
     record_id = fields.Many2one(
         "timebank.service.record",
         string="Service Record",
@@ -199,14 +197,6 @@ class TimebankServiceRequest(models.Model):
         search="_search_is_overdue",
     )
     overdue_alerted = fields.Boolean(readonly=True, copy=False)
-
-    _sql_constraints = [
-        (
-            "date_window",
-            "CHECK(date_end > date_start)",
-            "The end of the wanted time window must be after its start.",
-        ),
-    ]
 
     # ------------------------------------------------------------------
     # Computes
@@ -318,6 +308,18 @@ class TimebankServiceRequest(models.Model):
                     )
                 )
 
+    @api.constrains("date_start", "date_end")
+    def _check_window(self):
+        for request in self:
+            if request.date_end <= request.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "%(request)s: the end of the wanted time window must be "
+                        "after its start.",
+                        request=request.name,
+                    )
+                )
+
     @api.constrains("service_start", "service_end")
     def _check_service_times(self):
         for request in self:
@@ -386,24 +388,19 @@ class TimebankServiceRequest(models.Model):
         outside the dispatcher's part of the time bank or the request's
         district."""
         volunteer.ensure_one()
-        if volunteer.state != "active" or not volunteer.active:
-            raise ValidationError(
-                self.env._(
-                    "%(volunteer)s is not an active volunteer and cannot be "
-                    "dispatched.",
-                    volunteer=volunteer.name,
-                )
-            )
         user = self.env.user
         if not self.env.su and not user.has_group(
             "timebank_volunteer.group_timebank_admin"
         ):
+            # sudo: a volunteer outside the user's scope cannot be read; only
+            # its node is read, to say so clearly
+            node = volunteer.sudo().node_id
             in_scope = (
                 self.env["timebank.node"]
-                .sudo()  # only tests whether the volunteer's node is in scope
+                .sudo()
                 .search_count(
                     [
-                        ("id", "=", volunteer.node_id.id),
+                        ("id", "=", node.id),
                         ("id", "child_of", user.timebank_node_ids.ids),
                     ]
                 )
@@ -414,10 +411,18 @@ class TimebankServiceRequest(models.Model):
                         "%(volunteer)s belongs to %(node)s, outside the part of the "
                         "time bank you work for: you cannot dispatch this "
                         "volunteer.",
-                        volunteer=volunteer.name,
-                        node=volunteer.node_id.sudo().complete_name,
+                        volunteer=volunteer.sudo().name,
+                        node=node.complete_name,
                     )
                 )
+        if volunteer.state != "active" or not volunteer.active:
+            raise ValidationError(
+                self.env._(
+                    "%(volunteer)s is not an active volunteer and cannot be "
+                    "dispatched.",
+                    volunteer=volunteer.name,
+                )
+            )
         for request in self:
             if request.node_id.district_id != volunteer.node_id.district_id:
                 raise ValidationError(
@@ -459,8 +464,11 @@ class TimebankServiceRequest(models.Model):
     def action_assign(self, volunteer):
         """Dispatch (派单) these requests to one volunteer; a volunteer may be
         offered several requests at once."""
-        if isinstance(volunteer, int):
-            volunteer = self.env["timebank.volunteer"].browse(volunteer)
+        volunteer = self.env["timebank.volunteer"].browse(
+            volunteer
+            if isinstance(volunteer, int)
+            else (volunteer or self.env["timebank.volunteer"]).ids
+        )
         self._check_action_rights()
         self._check_state(WAITING_STATES, self.env._("Dispatching"))
         if not volunteer:
@@ -554,13 +562,16 @@ class TimebankServiceRequest(models.Model):
     def action_open_dispatch_wizard(self):
         self._check_action_rights()
         self._check_state(WAITING_STATES, self.env._("Dispatching"))
+        wizard = self.env["timebank.dispatch.wizard"].create(
+            {"request_ids": [Command.set(self.ids)]}
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Dispatch"),
             "res_model": "timebank.dispatch.wizard",
+            "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_request_ids": self.ids},
         }
 
     def action_open_record(self):
@@ -654,7 +665,6 @@ class TimebankServiceRequest(models.Model):
         """Score one volunteer for this request; every criterion adds points
         and a translated reason. No query: the data is passed in."""
         self.ensure_one()
-        _ = self.env._
         score = 0
         reasons = []
         stype = self.service_type_id
@@ -663,54 +673,58 @@ class TimebankServiceRequest(models.Model):
         if skills:
             score += SCORE_SKILL
             reasons.append(
-                _("skilled: %(skills)s", skills=", ".join(skills.mapped("name")))
+                self.env._(
+                    "skilled: %(skills)s", skills=", ".join(skills.mapped("name"))
+                )
             )
         if wishes:
             score += SCORE_WISH
             reasons.append(
-                _("willing: %(wishes)s", wishes=", ".join(wishes.mapped("name")))
+                self.env._(
+                    "willing: %(wishes)s", wishes=", ".join(wishes.mapped("name"))
+                )
             )
         if not stype.skill_ids and not stype.wish_ids:
-            reasons.append(_("no particular skill needed"))
+            reasons.append(self.env._("no particular skill needed"))
         if self.station_id and volunteer.station_id == self.station_id:
             score += SCORE_STATION
-            reasons.append(_("same station"))
+            reasons.append(self.env._("same station"))
         elif volunteer.node_id == self.node_id:
             score += SCORE_NODE
-            reasons.append(_("same village or community"))
+            reasons.append(self.env._("same village or community"))
         elif towns.get(volunteer.node_id.id) and towns.get(
             volunteer.node_id.id
         ) == towns.get(self.node_id.id):
             score += SCORE_TOWN
-            reasons.append(_("same town"))
+            reasons.append(self.env._("same town"))
         else:
-            reasons.append(_("from another town"))
+            reasons.append(self.env._("from another town"))
         if overlapping:
             score += SCORE_BUSY
             reasons.append(
-                _(
+                self.env._(
                     "busy at that time (%(requests)s)",
                     requests=", ".join(r.name for r in overlapping),
                 )
             )
         elif volunteer._is_available(self.date_start, self.date_end):
             score += SCORE_AVAILABLE
-            reasons.append(_("available in the time window"))
+            reasons.append(self.env._("available in the time window"))
         else:
             score += SCORE_UNAVAILABLE
-            reasons.append(_("usually not available at that time"))
+            reasons.append(self.env._("usually not available at that time"))
         if open_count:
             score += SCORE_PER_OPEN * open_count
             reasons.append(
-                _("%(count)s open assignment(s)", count=open_count),
+                self.env._("%(count)s open assignment(s)", count=open_count),
             )
         else:
-            reasons.append(_("no open assignment"))
+            reasons.append(self.env._("no open assignment"))
         if rating:
             score += round((rating - 3) * SCORE_PER_RATING_POINT)
-            reasons.append(_("rated %(rating).1f / 5", rating=rating))
+            reasons.append(self.env._("rated %(rating).1f / 5", rating=rating))
         else:
-            reasons.append(_("not rated yet"))
+            reasons.append(self.env._("not rated yet"))
         return score, reasons
 
     # ------------------------------------------------------------------

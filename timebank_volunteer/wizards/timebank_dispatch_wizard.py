@@ -23,21 +23,20 @@ class TimebankDispatchWizard(models.TransientModel):
         help="Dispatch to a volunteer who is not among the suggestions.",
     )
 
-    @api.model
-    def default_get(self, fields_list):
-        res = super().default_get(fields_list)
-        ids = self.env.context.get("default_request_ids") or []
-        if not ids and self.env.context.get("active_model") == (
-            "timebank.service.request"
-        ):
-            ids = self.env.context.get("active_ids") or []
-            res["request_ids"] = [fields.Command.set(ids)]
-        if "line_ids" in fields_list and ids:
-            requests = self.env["timebank.service.request"].browse(ids)
-            res["line_ids"] = [
-                fields.Command.create(vals) for vals in self._prepare_lines(requests)
+    @api.model_create_multi
+    def create(self, vals_list):
+        """The suggestions are computed on the server when the wizard is
+        created, from its requests."""
+        wizards = super().create(vals_list)
+        Line = self.env["timebank.dispatch.wizard.line"]
+        Line.create(
+            [
+                dict(vals, wizard_id=wizard.id)
+                for wizard in wizards.filtered(lambda w: not w.line_ids)
+                for vals in self._prepare_lines(wizard.request_ids)
             ]
-        return res
+        )
+        return wizards
 
     @api.model
     def _prepare_lines(self, requests, limit=20):
