@@ -223,3 +223,20 @@ class TestDispatchFollowup(TimebankDispatchCommon):
         april = self._sample(3, month=4)
         with self.assertRaisesRegex(UserError, "No recipient of"):
             april.action_draw()
+
+    def test_errors_and_reasons_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["timebank_volunteer"], ["zh_CN"], overwrite=True
+        )
+        self.operator.lang = "zh_CN"
+        record = self._confirmed_record(self.volunteer1, self.recipient1, MONDAY)
+        followup = record.followup_ids.with_user(self.operator).with_context(
+            lang="zh_CN"
+        )
+        with self.assertRefused(ValidationError, "满意度评分必须在 1 到 5 之间"):
+            followup.write({"reached": "reached", "score": 7})
+        self._volunteer(self.village1, self.station1, wishes=self.wish_meal)
+        request = self._request(user=self.operator)
+        reasons = request.with_context(lang="zh_CN")._match_volunteers()[request.id]
+        self.assertIn("同一服务站", reasons[0][2])
