@@ -85,6 +85,13 @@ class TestDispatchAccess(TimebankDispatchCommon):
                         .get_views([(False, view) for view in views])
                     )
                     self.assertEqual(set(result["views"]), set(views))
+        for user in (self.operator, self.dispatcher):
+            arch = (
+                self.env["timebank.dispatch.wizard"]
+                .with_user(user)
+                .get_views([(False, "form")])["views"]["form"]["arch"]
+            )
+            self.assertIn('name="action_assign"', arch)
         form = (
             self.env["timebank.service.request"]
             .with_user(self.auditor)
