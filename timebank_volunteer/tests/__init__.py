@@ -12,3 +12,4 @@ from . import test_dispatch
 from . import test_dispatch_followup
 from . import test_dispatch_activity
 from . import test_dispatch_access
+from . import test_dispatch_tour
