@@ -28,12 +28,21 @@
         "views/timebank_account_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "data/timebank_dispatch_data.xml",
+        "views/timebank_service_request_views.xml",
+        "views/timebank_dispatch_wizard_views.xml",
+        "views/timebank_followup_views.xml",
+        "views/timebank_followup_sample_views.xml",
+        "views/timebank_activity_views.xml",
+        "views/timebank_dispatch_inherit_views.xml",
+        "views/timebank_dispatch_menus.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
         "demo/timebank_node_demo_sub.xml",
         "demo/timebank_person_demo.xml",
         "demo/timebank_user_demo.xml",
+        "demo/timebank_dispatch_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -14,3 +14,12 @@ from . import timebank_service_record
 from . import timebank_ledger_line
 from . import timebank_account
 from . import res_config_settings
+from . import timebank_node_dispatch
+from . import timebank_service_type_dispatch
+from . import timebank_service_request
+from . import timebank_volunteer_dispatch
+from . import timebank_service_record_dispatch
+from . import timebank_followup
+from . import timebank_followup_sample
+from . import timebank_activity
+from . import res_config_settings_dispatch

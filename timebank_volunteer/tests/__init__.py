@@ -8,3 +8,8 @@ from . import test_service_record
 from . import test_ledger
 from . import test_ledger_concurrency
 from . import test_tour
+from . import test_dispatch
+from . import test_dispatch_followup
+from . import test_dispatch_activity
+from . import test_dispatch_access
+from . import test_dispatch_tour

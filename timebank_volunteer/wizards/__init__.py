@@ -1,0 +1,1 @@
+from . import timebank_dispatch_wizard
