@@ -28,6 +28,10 @@
         "views/timebank_account_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "data/timebank_settlement_data.xml",
+        "views/timebank_settlement_run_views.xml",
+        "views/timebank_withdrawal_views.xml",
+        "views/res_config_settings_settlement_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",

@@ -14,3 +14,9 @@ from . import timebank_service_record
 from . import timebank_ledger_line
 from . import timebank_account
 from . import res_config_settings
+from . import timebank_settlement_run
+from . import timebank_settlement_line
+from . import timebank_beneficiary
+from . import timebank_withdrawal
+from . import timebank_hold
+from . import res_config_settings_settlement
