@@ -270,41 +270,68 @@ class TimebankSettlementRun(models.Model):
     @api.constrains("node_id", "date_from", "date_to", "state")
     def _check_overlap(self):
         for run in self.filtered(lambda r: r.state != "cancelled"):
-            if run.date_to >= fields.Date.context_today(run):
-                raise ValidationError(
-                    self.env._(
-                        "A period can be settled only after it has ended "
-                        "(%(date)s is not over yet).",
-                        date=run.date_to,
-                    )
+            self._check_period(run.node_id, run.date_from, run.date_to, run.ids)
+
+    @api.model
+    def _check_period(self, node, date_from, date_to, exclude_ids=()):
+        """Refuse a period not over yet, or overlapping another live run of
+        the same node, an ancestor or a descendant (their accounts overlap).
+
+        Called before the INSERT/UPDATE too, so that the user gets this
+        message rather than the database's exclusion constraint.
+        """
+        date_from = fields.Date.to_date(date_from)
+        date_to = fields.Date.to_date(date_to)
+        if not (node and date_from and date_to):
+            return
+        if date_to >= fields.Date.context_today(self):
+            raise ValidationError(
+                self.env._(
+                    "A period can be settled only after it has ended "
+                    "(%(date)s is not over yet).",
+                    date=date_to,
                 )
-            # same node, an ancestor or a descendant: their accounts overlap
-            other = self.sudo().search(  # sudo: runs of other scopes count too
-                [
-                    ("id", "!=", run.id),
-                    ("state", "!=", "cancelled"),
-                    ("date_from", "<=", run.date_to),
-                    ("date_to", ">=", run.date_from),
-                    "|",
-                    ("node_id", "child_of", run.node_id.id),
-                    ("node_id", "parent_of", run.node_id.id),
-                ],
-                limit=1,
             )
-            if other:
-                raise ValidationError(
-                    self.env._(
-                        "The period %(from)s - %(to)s is already settled or being "
-                        "settled for %(node)s by the run %(other)s.",
-                        **{"from": run.date_from, "to": run.date_to},
-                        node=other.node_id.display_name,
-                        other=other.name,
-                    )
+        other = self.sudo().search(  # sudo: runs of other scopes count too
+            [
+                ("id", "not in", list(exclude_ids)),
+                ("state", "!=", "cancelled"),
+                ("date_from", "<=", date_to),
+                ("date_to", ">=", date_from),
+                "|",
+                ("node_id", "child_of", node.id),
+                ("node_id", "parent_of", node.id),
+            ],
+            limit=1,
+        )
+        if other:
+            raise ValidationError(
+                self.env._(
+                    "The period %(date_from)s - %(date_to)s is already settled or "
+                    "being settled for %(node)s by the run %(other)s.",
+                    date_from=date_from,
+                    date_to=date_to,
+                    node=other.node_id.display_name,
+                    other=other.name,
                 )
+            )
 
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Node = self.env["timebank.node"]
+        defaults = self.default_get(["node_id", "date_from", "date_to"])
+        for vals in vals_list:
+            values = dict(defaults, **vals)
+            self._check_period(
+                Node.browse(values.get("node_id")),
+                values.get("date_from"),
+                values.get("date_to"),
+            )
+        return super().create(vals_list)
 
     def write(self, vals):
         if {"node_id", "date_from", "date_to", "goods_ratio", "tz"}.intersection(
@@ -313,6 +340,16 @@ class TimebankSettlementRun(models.Model):
             raise UserError(
                 self.env._("The period of a started settlement cannot be changed.")
             )
+        if {"node_id", "date_from", "date_to"}.intersection(vals):
+            for run in self:
+                self._check_period(
+                    self.env["timebank.node"].browse(
+                        vals.get("node_id", run.node_id.id)
+                    ),
+                    vals.get("date_from", run.date_from),
+                    vals.get("date_to", run.date_to),
+                    run.ids,
+                )
         result = super().write(vals)
         if {"node_id", "date_from", "date_to"}.intersection(vals):
             previewed = self.filtered(lambda r: r.state == "previewed")
@@ -713,6 +750,7 @@ class TimebankSettlementRun(models.Model):
                 self.id,
             )
         )
-        if self.state == "running" and not self.env.cr.fetchone():
+        pending = self.env.cr.fetchone()
+        if self.state == "running" and not pending:
             self.write({"state": "done", "date_done": fields.Datetime.now()})
             _logger.info("Settlement run %s done", self.id)

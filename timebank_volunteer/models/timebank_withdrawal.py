@@ -40,6 +40,7 @@ class TimebankWithdrawal(models.Model):
         "timebank.account",
         compute="_compute_account_id",
         store=True,
+        precompute=True,
         index=True,
     )
     node_id = fields.Many2one(related="volunteer_id.node_id", store=True, index=True)
@@ -56,6 +57,7 @@ class TimebankWithdrawal(models.Model):
         compute="_compute_recipient_id",
         store=True,
         readonly=False,
+        precompute=True,
         required=True,
         index=True,
         tracking=True,
@@ -231,7 +233,10 @@ class TimebankWithdrawal(models.Model):
             and not self.env.context.get("timebank_withdrawal_unlink_service")
         ):
             raise UserError(
-                self.env._("The delivered service is linked to an applied withdrawal.")
+                self.env._(
+                    "The delivered service can be linked only to an applied "
+                    "withdrawal, and not changed once it is debited."
+                )
             )
         return super().write(vals)
 

@@ -8,3 +8,7 @@ from . import test_service_record
 from . import test_ledger
 from . import test_ledger_concurrency
 from . import test_tour
+from . import test_settlement
+from . import test_settlement_crash
+from . import test_withdrawal
+from . import test_withdrawal_concurrency
