@@ -186,18 +186,19 @@ def main():
             )
         )
         count, done, total, parts = cr.fetchone()
+        cr.execute(SQL("ANALYZE timebank_ledger_line"))
         cr.execute(
             SQL("""
-            SELECT count(*) FROM timebank_account a
-             WHERE a.balance_unsettled <> 0
-                OR a.balance_goods <> (SELECT COALESCE(SUM(hours), 0)
-                                         FROM timebank_ledger_line l
-                                        WHERE l.account_id = a.id
-                                          AND l.bucket = 'goods')
-                OR a.balance_reserve <> (SELECT COALESCE(SUM(hours), 0)
-                                           FROM timebank_ledger_line l
-                                          WHERE l.account_id = a.id
-                                            AND l.bucket = 'reserve')""")
+            WITH sums AS (
+                SELECT account_id,
+                       SUM(hours) FILTER (WHERE bucket = 'unsettled') AS u,
+                       SUM(hours) FILTER (WHERE bucket = 'goods') AS g,
+                       SUM(hours) FILTER (WHERE bucket = 'reserve') AS r
+                  FROM timebank_ledger_line GROUP BY account_id)
+            SELECT count(*) FROM timebank_account a JOIN sums s ON s.account_id = a.id
+             WHERE a.balance_unsettled <> 0 OR COALESCE(s.u, 0) <> 0
+                OR a.balance_goods <> COALESCE(s.g, 0)
+                OR a.balance_reserve <> COALESCE(s.r, 0)""")
         )
         wrong = cr.fetchone()[0]
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -283,8 +283,11 @@ class TimebankWithdrawal(models.Model):
         self._check_beneficiary_allowed()
         missing = self.filtered(lambda w: not w.account_id)
         if missing:
-            missing.account_id = self.env["timebank.account"]._ensure_accounts(
-                missing.volunteer_id
+            raise UserError(
+                self.env._(
+                    "%(volunteer)s has no time account, hence no service reserve.",
+                    volunteer=missing[0].volunteer_id.name,
+                )
             )
         self.flush_recordset()
         self.env["timebank.account"]._place_holds(self)
@@ -299,7 +302,10 @@ class TimebankWithdrawal(models.Model):
 
     def _action_cancel(self):
         self.env["timebank.account"]._release_holds(self.hold_ids)
-        self.write({"state": "cancelled"})
+        # a service not confirmed yet is no longer paid by this withdrawal
+        self.with_context(timebank_withdrawal_unlink_service=True).write(
+            {"state": "cancelled", "service_record_id": False}
+        )
 
     def _action_debit(self):
         """Debit the real weighted hours of the confirmed services.

@@ -295,7 +295,11 @@ class TestWithdrawal(TimebankLedgerCase):
         self.assertEqual(self.volunteer2.account_id.balance_unsettled, 0.0)
         self.assertSound()
         # above the hold but within the free reserve: debited
+        other_record = self._delivered(other, 1, start=DAY + timedelta(days=1))
         other.action_cancel()
+        self.assertFalse(other.service_record_id, "a cancelled withdrawal pays nothing")
+        other_record.action_confirm()
+        self.assertEqual(other.state, "cancelled")
         record.action_confirm()
         self.assertEqual(withdrawal.state, "done")
         self.assertEqual(self.account.balance_reserve, 6.0)
@@ -336,3 +340,24 @@ class TestWithdrawal(TimebankLedgerCase):
         self.assertEqual(values["recipient_id"], self.recipient1.id)
         self.assertEqual(values["paid_by_withdrawal_id"], withdrawal.id)
         self.assertEqual(values["estimated_hours"], 2.0)
+
+    def test_errors_in_chinese(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["timebank_volunteer"], ["zh_CN"], overwrite=True
+        )
+        self.operator1.lang = "zh_CN"
+        self._fund(1)
+        withdrawal = self._withdrawal(2, apply=False)
+        with self.assertRaisesText(UserError, "可用服务储备为 1.00 小时"):
+            withdrawal.with_context(lang="zh_CN").action_apply()
+        with self.assertRaisesText(ValidationError, "不能登记为受益人"):
+            self.env["timebank.beneficiary"].with_user(self.operator1).with_context(
+                lang="zh_CN"
+            ).create(
+                {
+                    "volunteer_id": self.volunteer2.id,
+                    "recipient_id": self.neighbour.id,
+                    "relation": "sibling",
+                }
+            )
