@@ -318,6 +318,8 @@ class TimebankWithdrawal(models.Model):
         withdrawals = self.filtered(lambda w: w.state == "applied")
         if not withdrawals:
             return
+        # the service may have been edited while it was a draft
+        withdrawals._check_service_record()
         Account = self.env["timebank.account"]
         lock_state = withdrawals.account_id._lock_for_holds()
         lock_state.update(Account._release_holds(withdrawals.hold_ids, "consumed"))

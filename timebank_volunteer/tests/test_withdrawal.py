@@ -325,6 +325,18 @@ class TestWithdrawal(TimebankLedgerCase):
             draft.service_record_id = service
         with self.assertRaises(UserError):
             withdrawal.estimated_hours = 1
+        # a linked draft service edited to serve someone else is not debited
+        delivered = self._record(
+            hours=1, volunteer=self.volunteer2, start=DAY + timedelta(days=2)
+        )
+        withdrawal.service_record_id = delivered
+        delivered.recipient_id = self.neighbour
+        delivered.action_submit()
+        with self.assertRaisesText(ValidationError, "not delivered"):
+            delivered.action_confirm()
+        self.assertEqual(delivered.state, "submitted")
+        self.assertEqual(withdrawal.state, "applied")
+        self.assertSound()
 
     def test_rights_and_request_values(self):
         self._fund(10)
