@@ -36,6 +36,10 @@
         "views/timebank_activity_views.xml",
         "views/timebank_dispatch_inherit_views.xml",
         "views/timebank_dispatch_menus.xml",
+        "data/timebank_settlement_data.xml",
+        "views/timebank_settlement_run_views.xml",
+        "views/timebank_withdrawal_views.xml",
+        "views/res_config_settings_settlement_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",

@@ -23,3 +23,9 @@ from . import timebank_followup
 from . import timebank_followup_sample
 from . import timebank_activity
 from . import res_config_settings_dispatch
+from . import timebank_settlement_run
+from . import timebank_settlement_line
+from . import timebank_beneficiary
+from . import timebank_withdrawal
+from . import timebank_hold
+from . import res_config_settings_settlement

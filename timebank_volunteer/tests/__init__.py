@@ -13,3 +13,7 @@ from . import test_dispatch_followup
 from . import test_dispatch_activity
 from . import test_dispatch_access
 from . import test_dispatch_tour
+from . import test_settlement
+from . import test_settlement_crash
+from . import test_withdrawal
+from . import test_withdrawal_concurrency
