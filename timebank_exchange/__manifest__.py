@@ -21,8 +21,14 @@
         "views/stock_warehouse_orderpoint_views.xml",
         "views/stock_picking_views.xml",
         "views/menus.xml",
+        "security/timebank_redemption_security.xml",
+        "data/timebank_redemption_data.xml",
+        "views/timebank_redemption_views.xml",
+        "report/timebank_redemption_report.xml",
+        "report/timebank_redemption_report_templates.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",
+        "demo/timebank_redemption_demo.xml",
     ],
 }
