@@ -9,6 +9,4 @@ from . import timebank_redemption
 from . import timebank_redemption_line
 from . import timebank_redemption_return
 from . import timebank_redemption_return_line
-from . import stock_picking_redemption
-from . import stock_move_redemption
 from . import stock_return_picking

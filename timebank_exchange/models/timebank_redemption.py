@@ -238,40 +238,40 @@ class TimebankRedemption(models.Model):
     # ------------------------------------------------------------------
 
     def _action_confirm(self):
-        self._lock_rows()
-        self._check_confirmable()
-        self._lock_outlet_stock()
-        self._check_availability()
-        for line in self.line_ids:
-            # the price is frozen at confirmation
-            line.hour_price = line.product_id.timebank_hour_price
-        self._check_goods_balance()
-        self._post_ledger_lines(
-            [
-                {
-                    "account_id": redemption._get_account().id,
-                    "hours": -redemption.total_hours,
-                    "bucket": "goods",
-                    "kind": "redemption",
-                    "res_model": LEDGER_SOURCE,
-                    "res_id": redemption.id,
-                    "name": self.env._(
-                        "Redemption %(name)s", name=redemption.name
-                    ),
-                }
-                for redemption in self
-            ]
-        )
-        pickings = self._create_pickings()
-        self._check_reserved(pickings)
-        for redemption in self:
-            redemption.write(
-                {
-                    "state": "confirmed",
-                    "date_confirmed": fields.Datetime.now(),
-                    "goods_balance_after": redemption._get_account().balance_goods,
-                }
+        # all or nothing, also for a caller that catches the error
+        with self.env.cr.savepoint():
+            self._lock_rows()
+            self._check_confirmable()
+            self._lock_outlet_stock()
+            self._check_availability()
+            for line in self.line_ids:
+                # the price is frozen at confirmation
+                line.hour_price = line.product_id.timebank_hour_price
+            self._check_goods_balance()
+            self._post_ledger_lines(
+                [
+                    {
+                        "account_id": redemption._get_account().id,
+                        "hours": -redemption.total_hours,
+                        "bucket": "goods",
+                        "kind": "redemption",
+                        "res_model": LEDGER_SOURCE,
+                        "res_id": redemption.id,
+                        "name": self.env._("Redemption %(name)s", name=redemption.name),
+                    }
+                    for redemption in self
+                ]
             )
+            pickings = self._create_pickings()
+            self._check_reserved(pickings)
+            for redemption in self:
+                redemption.write(
+                    {
+                        "state": "confirmed",
+                        "date_confirmed": fields.Datetime.now(),
+                        "goods_balance_after": redemption._get_account().balance_goods,
+                    }
+                )
 
     def _action_hand_over(self):
         self._lock_rows()
@@ -520,7 +520,10 @@ class TimebankRedemption(models.Model):
             picking.timebank_redemption_id.picking_id = picking
             picking.message_post_with_source(
                 "mail.message_origin_link",
-                render_values={"self": picking, "origin": picking.timebank_redemption_id},
+                render_values={
+                    "self": picking,
+                    "origin": picking.timebank_redemption_id,
+                },
                 subtype_xmlid="mail.mt_note",
             )
         return pickings

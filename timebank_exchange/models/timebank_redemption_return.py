@@ -88,16 +88,16 @@ class TimebankRedemptionReturn(models.Model):
     def _unlink_except_done(self):
         if any(ret.state == "done" for ret in self):
             raise UserError(
-                self.env._(
-                    "A return whose hours were credited cannot be deleted."
-                )
+                self.env._("A return whose hours were credited cannot be deleted.")
             )
 
     def action_confirm(self):
         """Bring the goods back into the outlet and credit their hours."""
         self.check_access("write")
         for ret in self:
-            ret._action_confirm()
+            # all or nothing, also for a caller that catches the error
+            with self.env.cr.savepoint():
+                ret._action_confirm()
         return True
 
     def _action_confirm(self):
@@ -187,9 +187,7 @@ class TimebankRedemptionReturn(models.Model):
             )
             .create({"picking_id": delivery.id})
         )
-        quantities = {
-            line.redemption_line_id: line.quantity for line in self.line_ids
-        }
+        quantities = {line.redemption_line_id: line.quantity for line in self.line_ids}
         for wizard_line in wizard.product_return_moves:
             line = wizard_line.move_id.timebank_redemption_line_id
             wizard_line.quantity = quantities.pop(line, 0.0)
@@ -207,12 +205,9 @@ class TimebankRedemptionReturn(models.Model):
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
         picking.move_ids.picked = True
-        picking.with_context(
-            picking_ids_not_to_backorder=picking.ids
-        ).button_validate()
+        picking.with_context(picking_ids_not_to_backorder=picking.ids).button_validate()
         if picking.state != "done":
             raise UserError(
                 self.env._("The returned goods could not be received into stock.")
             )
         return picking
-
