@@ -88,6 +88,10 @@ class TestRedemption(TimebankRedemptionCase):
 
     def test_price_is_frozen_at_confirmation(self):
         redemption = self._redemption(self.staff_a, [(self.rice, 1)])
+        self.assertEqual(redemption.line_ids.hour_price, 5.0)
+        self.env.flush_all()
+        # the catalog price changes while the order is a draft: the price at
+        # confirmation is taken
         self.rice.timebank_hour_price = 6.0
         redemption.with_user(self.staff_a).action_confirm()
         self.assertEqual(redemption.line_ids.hour_price, 6.0)
@@ -466,3 +470,44 @@ class TestRedemption(TimebankRedemptionCase):
         draft = self._redemption(self.staff_a, [(self.rice, 1)])
         draft.with_user(self.staff_a).unlink()
         self.assertFalse(draft.exists())
+
+    def test_views_load_for_each_role(self):
+        redemption = self._confirmed([(self.rice, 1)])
+        auditor = self.env["res.users"].create(
+            {
+                "name": "Auditor A",
+                "login": "tb_red_auditor_a",
+                "groups_id": [
+                    Command.set(
+                        [self.env.ref("timebank_volunteer.group_timebank_auditor").id]
+                    )
+                ],
+                "timebank_node_ids": [Command.set(self.town_a.ids)],
+            }
+        )
+        spec = {
+            "name": {},
+            "state": {},
+            "total_hours": {},
+            "volunteer_id": {"fields": {"display_name": {}}},
+            "outlet_id": {"fields": {"display_name": {}}},
+            "line_ids": {"fields": {"product_id": {"fields": {"display_name": {}}}}},
+        }
+        for user in (self.staff_a, self.manager, auditor):
+            Redemption = self.env["timebank.redemption"].with_user(user)
+            for model in ("timebank.redemption", "timebank.redemption.line"):
+                views = (
+                    self.env[model]
+                    .with_user(user)
+                    .get_views([(False, "list"), (False, "form"), (False, "search")])
+                )
+                self.assertTrue(views["views"]["form"]["arch"])
+            Redemption.browse(redemption.id).web_read(spec)
+        self.env["timebank.redemption.line"].with_user(self.manager).get_views(
+            [(False, "pivot"), (False, "graph")]
+        )
+        # the inventory manager sees the volunteer's name, not the volunteer
+        data = redemption.with_user(self.manager).web_read(spec)[0]
+        self.assertEqual(data["volunteer_id"]["display_name"], "Volunteer Liu")
+        with self.assertRaises(AccessError):
+            redemption.with_user(auditor).action_hand_over()

@@ -314,10 +314,20 @@ class TestRedemptionConcurrency(BaseCase):
             # B waits for A's locks
             self.assertTrue(thread.is_alive(), "the second confirmation did not wait")
             self.assertFalse(results)
+            waiting = self._waiting_queries()
         # A committed
         thread.join(30)
         self.assertFalse(thread.is_alive())
-        return results["b"]
+        return results["b"], waiting
+
+    def _waiting_queries(self):
+        """The statements of this database waiting for a lock right now."""
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT query FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return " ".join(row[0] for row in cr.fetchall())
 
     def _race(self, first_id, second_id):
         results = {}
@@ -345,7 +355,9 @@ class TestRedemptionConcurrency(BaseCase):
         """One volunteer, 5 hours, two orders of 5 hours on two products."""
         self._setup([5.0, 0.0], [3, 3])
         first, second = self._draft(0, 0), self._draft(0, 1)
-        outcome = self._run_while_locked(first, second)
+        outcome, waiting = self._run_while_locked(first, second)
+        # B waited on the volunteer's account row, locked by A's posting
+        self.assertIn("FROM timebank_account", waiting)
         self.assertEqual(outcome[0], "refused", outcome)
         self.assertIn("goods-exchangeable hours", outcome[2])
         # B read a stale balance and had to start again after A committed
@@ -373,7 +385,10 @@ class TestRedemptionConcurrency(BaseCase):
         """Two volunteers with hours, one unit left at the outlet."""
         self._setup([10.0, 10.0], [1, 0])
         first, second = self._draft(0, 0), self._draft(1, 0)
-        outcome = self._run_while_locked(first, second)
+        outcome, waiting = self._run_while_locked(first, second)
+        # B waited on the outlet's quants before reading availability (not
+        # later, when reserving, with its hours already posted)
+        self.assertIn("FOR NO KEY UPDATE OF q", waiting)
         self.assertEqual(outcome[0], "refused", outcome)
         self.assertIn("Not enough Concurrency Goods A", outcome[2])
         self.assertGreaterEqual(outcome[1], 2)
