@@ -152,6 +152,19 @@ class TimebankRedemption(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        if vals.keys() & {"volunteer_id", "outlet_id", "line_ids"}:
+            posted = self.filtered(lambda r: r.state != "draft")
+            if posted:
+                raise UserError(
+                    self.env._(
+                        "Redemption %(name)s is no longer a draft: its volunteer, "
+                        "outlet and goods cannot be changed.",
+                        name=posted[0].name,
+                    )
+                )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_posted(self):
         if any(redemption.state != "draft" for redemption in self):

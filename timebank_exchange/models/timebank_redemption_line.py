@@ -98,7 +98,7 @@ class TimebankRedemptionLine(models.Model):
         return lines
 
     def write(self, vals):
-        if vals.keys() & {"redemption_id", "product_id", "quantity"}:
+        if vals.keys() & {"redemption_id", "product_id", "quantity", "hour_price"}:
             self._check_redemption_is_draft()
         res = super().write(vals)
         if "redemption_id" in vals:

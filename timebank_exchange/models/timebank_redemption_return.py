@@ -84,6 +84,18 @@ class TimebankRedemptionReturn(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        if vals.keys() & {"redemption_id", "line_ids", "date"}:
+            self._check_draft()
+        return super().write(vals)
+
+    def _check_draft(self):
+        done = self.filtered(lambda r: r.state != "draft")
+        if done:
+            raise UserError(
+                self.env._("Return %(name)s was already processed.", name=done[0].name)
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         if any(ret.state == "done" for ret in self):

@@ -46,3 +46,20 @@ class TimebankRedemptionReturnLine(models.Model):
                 line.quantity * line.redemption_line_id.hour_price,
                 precision_digits=2,
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.return_id._check_draft()
+        return lines
+
+    def write(self, vals):
+        self.return_id._check_draft()
+        res = super().write(vals)
+        if "return_id" in vals:
+            self.return_id._check_draft()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_return_done(self):
+        self.return_id._check_draft()

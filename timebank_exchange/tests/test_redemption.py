@@ -511,3 +511,19 @@ class TestRedemption(TimebankRedemptionCase):
         self.assertEqual(data["volunteer_id"]["display_name"], "Volunteer Liu")
         with self.assertRaises(AccessError):
             redemption.with_user(auditor).action_hand_over()
+
+    def test_posted_documents_are_locked(self):
+        redemption = self._handed_over([(self.rice, 2)])
+        with self.assertRaisesRegex(UserError, "no longer a draft"):
+            redemption.with_user(self.staff_a).volunteer_id = self.volunteer_b
+        with self.assertRaisesRegex(UserError, "no longer a draft"):
+            redemption.line_ids.with_user(self.staff_a).hour_price = 0.5
+        ret = self._return(redemption, {self.rice: 1})
+        with self.assertRaisesRegex(UserError, "already processed"):
+            ret.line_ids.with_user(self.staff_a).quantity = 2
+        with self.assertRaisesRegex(UserError, "already processed"):
+            ret.with_user(self.staff_a).action_confirm()
+        with self.assertRaises(UserError):
+            ret.line_ids.with_user(self.staff_a).unlink()
+        self.assertEqual(redemption.line_ids.qty_returned, 1)
+        self.assertAlmostEqual(self._goods(self.account_a), 15.0)
