@@ -26,9 +26,15 @@
         "report/timebank_finance_report.xml",
         "wizards/timebank_finance_report_wizard_views.xml",
         "views/menus.xml",
+        "security/timebank_redemption_security.xml",
+        "data/timebank_redemption_data.xml",
+        "views/timebank_redemption_views.xml",
+        "report/timebank_redemption_report.xml",
+        "report/timebank_redemption_report_templates.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",
         "demo/timebank_finance_demo.xml",
+        "demo/timebank_redemption_demo.xml",
     ],
 }

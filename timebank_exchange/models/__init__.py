@@ -7,3 +7,8 @@ from . import stock_move
 from . import stock_picking
 from . import timebank_contribution
 from . import timebank_spending
+from . import timebank_redemption
+from . import timebank_redemption_line
+from . import timebank_redemption_return
+from . import timebank_redemption_return_line
+from . import stock_return_picking
