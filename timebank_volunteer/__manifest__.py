@@ -40,6 +40,7 @@
         "views/timebank_settlement_run_views.xml",
         "views/timebank_withdrawal_views.xml",
         "views/res_config_settings_settlement_views.xml",
+        "views/timebank_service_request_withdrawal_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",

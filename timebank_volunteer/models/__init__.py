@@ -29,3 +29,4 @@ from . import timebank_beneficiary
 from . import timebank_withdrawal
 from . import timebank_hold
 from . import res_config_settings_settlement
+from . import timebank_service_request_withdrawal

@@ -1,5 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
@@ -16,9 +18,11 @@ class TimebankWithdrawal(models.Model):
     hold is released). A done withdrawal whose service is cancelled is
     refunded by a reversing ledger line (refunded).
 
-    Dispatch (issue 5) will create the service request from
-    ``_prepare_service_request_values``; until then the delivered
-    ``timebank.service.record`` is linked directly.
+    Applying also creates the service request that dispatches the need
+    (``_prepare_service_request_values``, see
+    ``timebank_service_request_withdrawal.py``); completing that request links
+    its delivered ``timebank.service.record`` here. Staff may also link a
+    delivered record directly.
     """
 
     _name = "timebank.withdrawal"
@@ -390,22 +394,20 @@ class TimebankWithdrawal(models.Model):
         done.write({"state": "refunded"})
 
     def _prepare_service_request_values(self):
-        """Values of the service request (issue 5) paid by this withdrawal.
-
-        The dispatch module will call this and create the request; the
-        request's delivered service record is then linked here as
-        ``service_record_id``.
-        """
+        """Values of the service request paid by this withdrawal: the need is
+        dispatched like any other, at the node of the person served, and its
+        delivered service record comes back here as ``service_record_id``."""
         self.ensure_one()
+        start = self.date_planned or fields.Datetime.now()
+        coefficient = self.service_type_id.coefficient or 1.0
         return {
             "recipient_id": self.recipient_id.id,
             "service_type_id": self.service_type_id.id,
-            "node_id": self.recipient_id.node_id.id,
-            "date_planned": self.date_planned,
-            "description": self.note or "",
-            "paid_by_withdrawal_id": self.id,
-            "paid_by_volunteer_id": self.volunteer_id.id,
-            "estimated_hours": self.estimated_hours,
+            "date_start": start,
+            "date_end": start + timedelta(hours=self.estimated_hours / coefficient),
+            "channel": "station",
+            "note": self.note or False,
+            "withdrawal_id": self.id,
         }
 
 

@@ -17,3 +17,4 @@ from . import test_settlement
 from . import test_settlement_crash
 from . import test_withdrawal
 from . import test_withdrawal_concurrency
+from . import test_withdrawal_request
