@@ -23,6 +23,13 @@ LOCKED_FIELDS = {
     "coefficient",
     "weighted_hours",
 }
+# fields only the ``_action_*`` methods may write (with STATE_WRITE_KEY)
+STATE_FIELDS = {"state", "confirm_user_id", "confirm_date", "reject_reason"}
+# Context key that lets ``create``/``write`` change STATE_FIELDS. Its value
+# must be STATE_WRITE_TOKEN, a Python object: a JSON-RPC request can put any
+# key in the context but only JSON values, so a client cannot forge it.
+STATE_WRITE_KEY = "timebank_service_record_state_write"
+STATE_WRITE_TOKEN = object()
 
 
 class TimebankServiceRecord(models.Model):
@@ -304,8 +311,29 @@ class TimebankServiceRecord(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _state_write_allowed(self):
+        return self.env.context.get(STATE_WRITE_KEY) is STATE_WRITE_TOKEN
+
+    def _with_state_write(self):
+        """This recordset, allowed to write the state fields (actions only)."""
+        return self.with_context(**{STATE_WRITE_KEY: STATE_WRITE_TOKEN})
+
+    def _refuse_state_fields(self):
+        raise UserError(
+            self.env._(
+                "The state of a service record and who confirmed it change only "
+                "through its actions (submit, confirm, reject, reset, cancel)."
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._state_write_allowed():
+            for vals in vals_list:
+                if vals.get("state", "draft") != "draft" or any(
+                    vals.get(fname) for fname in STATE_FIELDS - {"state"}
+                ):
+                    self._refuse_state_fields()
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -315,6 +343,8 @@ class TimebankServiceRecord(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if STATE_FIELDS.intersection(vals) and not self._state_write_allowed():
+            self._refuse_state_fields()
         if LOCKED_FIELDS.intersection(vals) and any(
             record.state not in ("draft", "rejected") for record in self
         ):
@@ -369,7 +399,7 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_submit(self):
-        self.write({"state": "submitted"})
+        self._with_state_write().write({"state": "submitted"})
 
     def action_confirm(self):
         """Confirm (deposit) a batch with a constant number of SQL queries."""
@@ -493,12 +523,14 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_reject(self, reason=None):
-        self.write({"state": "rejected", "reject_reason": reason or False})
+        self._with_state_write().write(
+            {"state": "rejected", "reject_reason": reason or False}
+        )
 
     def action_reset_draft(self):
         self._check_action_rights()
         self._check_state(("rejected",), self.env._("Resetting to draft"))
-        self.write({"state": "draft", "reject_reason": False})
+        self._with_state_write().write({"state": "draft", "reject_reason": False})
         return True
 
     def action_cancel(self):
@@ -514,32 +546,48 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_cancel(self):
-        """Cancel; a confirmed record gets a reversing ledger line (never an edit)."""
+        """Cancel; a confirmed record gets a reversing ledger line (never an edit).
+
+        The reversal is the opposite of what the record's own ledger lines
+        put in each account (deposits minus earlier reversals), not of its
+        ``weighted_hours``: the ledger is the truth for what was deposited.
+        """
         confirmed = self.filtered(lambda r: r.state == "confirmed")
         if confirmed:
-            accounts = self.env["timebank.account"]._ensure_accounts(
-                confirmed.volunteer_id
+            # sudo: sums of the lines of these records only, whose rights
+            # action_cancel checked; the lines may be in any account
+            posted = (
+                self.env["timebank.ledger.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", confirmed.ids),
+                        ("kind", "in", ("deposit", "reversal")),
+                        ("bucket", "=", "unsettled"),
+                    ],
+                    ["res_id", "account_id"],
+                    ["hours:sum"],
+                )
             )
-            account_of = dict(
-                zip(confirmed.volunteer_id.ids, accounts.ids, strict=True)
-            )
+            names = dict(zip(confirmed.ids, confirmed.mapped("name"), strict=True))
             self.env["timebank.account"]._post_lines(
                 [
                     {
-                        "account_id": account_of[record.volunteer_id.id],
-                        "hours": -record.weighted_hours,
+                        "account_id": account.id,
+                        "hours": -hours,
                         "bucket": "unsettled",
                         "kind": "reversal",
                         "res_model": self._name,
-                        "res_id": record.id,
+                        "res_id": res_id,
                         "name": self.env._(
-                            "Cancellation of %(record)s", record=record.name
+                            "Cancellation of %(record)s", record=names[res_id]
                         ),
                     }
-                    for record in confirmed
+                    for res_id, account, hours in posted
                 ]
             )
-        self.write({"state": "cancelled"})
+        self._with_state_write().write({"state": "cancelled"})
 
     def action_open_ledger(self):
         self.ensure_one()
