@@ -379,6 +379,26 @@ class TimebankServiceRecord(models.Model):
             )
         self.check_access("write")
 
+    def _lock_rows(self):
+        """Lock the records' rows (id order: no deadlock between two batches)
+        before reading their state for a transition that posts to the ledger.
+
+        Two transactions confirming (or cancelling) the same record then run
+        one after the other: the second waits for the first, fails with a
+        serialization error once it commits (the row changed since the
+        second's snapshot), and Odoo retries the request, which now reads the
+        new state and is refused with a translated message instead of
+        tripping over a unique index.
+        """
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM timebank_service_record WHERE id = ANY(%s) "
+                "ORDER BY id FOR NO KEY UPDATE",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset()
+
     def _check_state(self, states, action):
         wrong = self.filtered(lambda r: r.state not in states)
         if wrong:
@@ -410,8 +430,9 @@ class TimebankServiceRecord(models.Model):
     def _action_confirm(self):
         """Deposit the weighted hours of submitted records.
 
-        Set-based: one query reads states, people and the weighted hours at
-        the current coefficient of each category, one call to
+        Set-based: one query locks the records (``_lock_rows``), one reads
+        states, people and the weighted hours at the current coefficient of
+        each category, one call to
         ``timebank.account._post_lines`` posts the deposits (it refuses
         before writing anything), one UPDATE freezes coefficients and weighted
         hours on the records. The number of queries does not depend on the
@@ -420,6 +441,7 @@ class TimebankServiceRecord(models.Model):
         if not self:
             return
         self.env.flush_all()
+        self._lock_rows()
         # one query: state, people and weighted hours at today's coefficients
         self.env.cr.execute(
             SQL(
@@ -552,6 +574,10 @@ class TimebankServiceRecord(models.Model):
         put in each account (deposits minus earlier reversals), not of its
         ``weighted_hours``: the ledger is the truth for what was deposited.
         """
+        if not self:
+            return
+        self.env.flush_all()
+        self._lock_rows()
         confirmed = self.filtered(lambda r: r.state == "confirmed")
         if confirmed:
             # sudo: sums of the lines of these records only, whose rights

@@ -10,3 +10,4 @@ from . import test_ledger_concurrency
 from . import test_tour
 from . import test_state_guard
 from . import test_account_guard
+from . import test_service_concurrency
