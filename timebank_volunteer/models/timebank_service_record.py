@@ -206,6 +206,36 @@ class TimebankServiceRecord(models.Model):
                     )
                 )
 
+    def _lock_volunteers(self):
+        """Serialize the overlap and per-day checks of one volunteer.
+
+        The checks search the volunteer's other services; two transactions
+        recording services for the same volunteer at once would each miss
+        the other's. A row lock alone is not enough at REPEATABLE READ (the
+        second transaction, once the lock is released, still reads its old
+        snapshot), so the volunteer rows are locked in id order and rewritten
+        unchanged: the second transaction then waits for the first and fails
+        with a serialization error when it commits; Odoo retries the request,
+        whose checks now see the first service.
+        """
+        volunteer_ids = sorted(set(self.volunteer_id.ids))
+        if not volunteer_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE timebank_volunteer v
+                   SET write_date = v.write_date
+                  FROM (SELECT id FROM timebank_volunteer
+                         WHERE id = ANY(%s)
+                         ORDER BY id
+                           FOR NO KEY UPDATE) AS locked
+                 WHERE v.id = locked.id
+                """,
+                volunteer_ids,
+            )
+        )
+
     @api.constrains("date_start", "date_end", "volunteer_id", "state")
     def _check_duration(self):
         max_record = self._get_param(
@@ -218,7 +248,9 @@ class TimebankServiceRecord(models.Model):
         # sudo: the volunteer may have services recorded in other nodes; only
         # their durations are summed, nothing is returned to the user
         Record = self.sudo()
-        for record in self.filtered(lambda r: r.state not in ("rejected", "cancelled")):
+        active = self.filtered(lambda r: r.state not in ("rejected", "cancelled"))
+        active._lock_volunteers()
+        for record in active:
             if max_record and float_compare(record.duration, max_record, 2) > 0:
                 raise ValidationError(
                     self.env._(
@@ -261,7 +293,9 @@ class TimebankServiceRecord(models.Model):
     @api.constrains("date_start", "date_end", "volunteer_id", "state")
     def _check_overlap(self):
         Record = self.sudo()  # see _check_duration: other nodes' services count
-        for record in self.filtered(lambda r: r.state not in ("rejected", "cancelled")):
+        active = self.filtered(lambda r: r.state not in ("rejected", "cancelled"))
+        active._lock_volunteers()
+        for record in active:
             other = Record.search(
                 [
                     ("id", "!=", record.id),

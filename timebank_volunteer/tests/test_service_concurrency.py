@@ -223,3 +223,78 @@ class TestServiceConcurrency(BaseCase):
             self._ledger(record_id),
             ("cancelled", [("deposit", 2.0), ("reversal", -2.0)]),
         )
+
+    # ------------------------------------------------------------------
+    # overlap and per-day guards under concurrency
+    # ------------------------------------------------------------------
+    def _create_concurrently(self, first_vals, second_vals):
+        """Transaction A creates a record and stays open; B creates another
+        one for the same volunteer meanwhile; then A commits."""
+        results = {}
+
+        def creator(vals):
+            def create(env):
+                env["timebank.service.record"].create(
+                    dict(
+                        vals,
+                        volunteer_id=self.volunteer_id,
+                        recipient_id=self.recipient_id,
+                        service_type_id=self.service_type_id,
+                    )
+                )
+
+            return create
+
+        with self.registry.cursor() as cr_a:
+            creator(first_vals)(self._env(cr_a))
+            thread = threading.Thread(
+                target=self._run, args=(creator(second_vals), results, "b")
+            )
+            thread.start()
+            thread.join(1.5)
+        thread.join(30)
+        self.assertFalse(thread.is_alive())
+        return results["b"]
+
+    def _records_on(self, day_start, day_end):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*) FROM timebank_service_record "
+                    "WHERE volunteer_id = %s AND date_start >= %s AND date_start < %s",
+                    self.volunteer_id,
+                    day_start,
+                    day_end,
+                )
+            )
+            return cr.fetchone()[0]
+
+    @mute_logger("odoo.sql_db")
+    def test_concurrent_overlapping_services_refused(self):
+        start = DAY + timedelta(days=10)
+        outcome = self._create_concurrently(
+            {"date_start": start, "date_end": start + timedelta(hours=2)},
+            {
+                "date_start": start + timedelta(hours=1),
+                "date_end": start + timedelta(hours=3),
+            },
+        )
+        self.assertEqual(outcome[0], "refused", outcome)
+        self.assertIn("cannot be in two services at once", outcome[2])
+        self.assertGreaterEqual(outcome[1], 2, "retried after the first committed")
+        self.assertEqual(self._records_on(start, start + timedelta(days=1)), 1)
+
+    @mute_logger("odoo.sql_db")
+    def test_concurrent_services_above_day_maximum_refused(self):
+        # 09:00-16:00 and 16:30-22:30 in Asia/Shanghai: 13 hours on one day
+        start = DAY + timedelta(days=11)
+        outcome = self._create_concurrently(
+            {"date_start": start, "date_end": start + timedelta(hours=7)},
+            {
+                "date_start": start + timedelta(hours=7, minutes=30),
+                "date_end": start + timedelta(hours=13, minutes=30),
+            },
+        )
+        self.assertEqual(outcome[0], "refused", outcome)
+        self.assertIn("more than the maximum", outcome[2])
+        self.assertEqual(self._records_on(start, start + timedelta(hours=12)), 1)
