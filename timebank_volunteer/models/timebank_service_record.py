@@ -319,13 +319,74 @@ class TimebankServiceRecord(models.Model):
                     )
                 )
 
+    @api.constrains("volunteer_id", "recipient_id", "node_id", "station_id", "state")
+    def _check_scope(self):
+        self.filtered(lambda r: r.state in ("draft", "submitted"))._check_user_nodes()
+
+    def _check_user_nodes(self):
+        """Raise a translated ValidationError unless the current user may
+        record these services.
+
+        The record's sub-branch is where the service is recorded: the
+        volunteer's sub-branch or the recipient's (a volunteer may serve an
+        elderly person of a neighbouring village). The record's sub-branch
+        and station, and the sub-branches of the volunteer and of the
+        recipient, must all be within the user's nodes
+        (``timebank.node._check_user_scope``): record rules are checked
+        before a write only, so without this an operator could name people
+        of another village or move a record to a sibling village. The
+        district administrator and the superuser may use any node.
+        """
+        # sudo: the nodes of the people named, also when they are outside the
+        # user's read scope (then refused, by name only); set-based, so that
+        # confirming a batch costs the same number of queries at any size
+        records = self.sudo()
+        nodes = (
+            records.node_id
+            | records.station_id
+            | records.volunteer_id.node_id
+            | records.recipient_id.node_id
+        )
+        nodes.with_env(self.env)._check_user_scope(records)
+        for record in records:
+            node, station = record.node_id, record.station_id
+            volunteer_node = record.volunteer_id.node_id
+            recipient_node = record.recipient_id.node_id
+            if node.kind not in ("village", "social") or node not in (
+                volunteer_node | recipient_node
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(record)s must be recorded in the sub-branch of the "
+                        "volunteer (%(volunteer_node)s) or of the recipient "
+                        "(%(recipient_node)s), not in %(node)s.",
+                        record=record.name,
+                        volunteer_node=volunteer_node.complete_name,
+                        recipient_node=recipient_node.complete_name,
+                        node=node.complete_name,
+                    )
+                )
+            if station and (station.kind != "station" or station.parent_id != node):
+                raise ValidationError(
+                    self.env._(
+                        "The service station %(station)s of %(record)s is not a "
+                        "station of the sub-branch %(node)s.",
+                        station=station.complete_name,
+                        record=record.name,
+                        node=node.complete_name,
+                    )
+                )
+
     @api.constrains("volunteer_id", "recipient_id")
     def _check_people(self):
         for record in self.filtered(lambda r: r.state in ("draft", "submitted")):
             record._check_people_active()
 
     def _check_people_active(self):
-        for record in self:
+        # sudo: only whether the people are active is read; whether the user
+        # may name them at all is checked by _check_user_nodes, with a clear
+        # message instead of an access error
+        for record in self.sudo():
             if record.volunteer_id.state != "active":
                 raise ValidationError(
                     self.env._(
@@ -494,6 +555,9 @@ class TimebankServiceRecord(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
+        if not self.env.su:
+            # the people may have moved since the record was saved
+            self._check_user_nodes()
         for (
             _id,
             name,
