@@ -12,3 +12,4 @@ from . import test_state_guard
 from . import test_account_guard
 from . import test_service_concurrency
 from . import test_service_scope
+from . import test_personal_data
