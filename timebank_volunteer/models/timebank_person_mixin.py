@@ -59,7 +59,7 @@ class TimebankPersonMixin(models.AbstractModel):
     )
     color = fields.Integer()
 
-    @api.depends("partner_id")
+    @api.depends("partner_id.timebank_id_number", "partner_id.timebank_mobile")
     def _compute_personal_data(self):
         # sudo: the contact's identifiers are administrator-only fields; the
         # user reaches this person through its record rules (read() checks
@@ -204,3 +204,10 @@ class TimebankPersonMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         return super().create(self._prepare_person_partner(vals_list))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "id_number" in vals or "mobile" in vals:
+            # the contact normalised the numbers: show its values
+            self.invalidate_recordset(["id_number", "mobile"])
+        return res

@@ -98,3 +98,12 @@ class TestPersonalData(TimebankCommon):
             self.village1, env=env1, name="Li Wei", id_number=self.number
         )
         self.assertEqual(recipient.partner_id, self.partner)
+
+    def test_registration_follows_the_contact(self):
+        """The numbers shown on a registration are the contact's, also when
+        an administrator changes them on the contact."""
+        volunteer = self.volunteer.with_user(self.operator)
+        volunteer.write({"mobile": "137 1234 5678 "})
+        self.assertEqual(volunteer.mobile, self.partner.timebank_mobile)
+        self.partner.with_user(self.admin).timebank_mobile = "13612345678"
+        self.assertEqual(volunteer.mobile.replace(" ", ""), "13612345678")
