@@ -15,7 +15,14 @@ from odoo.addons.phone_validation.tools import phone_validation
 # (1 + 10 digits) and landlines with an area code (0 + 2-3 digits + 7-8 digits).
 CN_PHONE_FALLBACK_RE = re.compile(r"^(?:\+?86)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
+# Personal identifiers of the people of the time bank are read and written
+# through their registrations (timebank.volunteer / timebank.recipient), whose
+# record rules limit every user to the nodes he or she works for; the fields
+# there carry PERSONAL_DATA_GROUPS. res.partner has no node rule (the rest of
+# Odoo reads contacts), so its copies of the identifiers are for the district
+# administrators only (PARTNER_PERSONAL_DATA_GROUPS).
 PERSONAL_DATA_GROUPS = "timebank_volunteer.group_timebank_operator"
+PARTNER_PERSONAL_DATA_GROUPS = "timebank_volunteer.group_timebank_admin"
 
 
 class ResPartner(models.Model):
@@ -25,14 +32,14 @@ class ResPartner(models.Model):
         string="Resident ID Number",
         copy=False,
         index="btree_not_null",
-        groups=PERSONAL_DATA_GROUPS,
+        groups=PARTNER_PERSONAL_DATA_GROUPS,
         help="Chinese resident identity card number (GB 11643-1999), 18 characters; "
         "the birth date and gender are read from it.",
     )
     timebank_mobile = fields.Char(
         string="Time Bank Phone",
         copy=False,
-        groups=PERSONAL_DATA_GROUPS,
+        groups=PARTNER_PERSONAL_DATA_GROUPS,
         help="Phone number of the person for the time bank "
         "(mobile or landline, China).",
     )
@@ -249,6 +256,45 @@ class ResPartner(models.Model):
                     "Resident ID number %(number)s is already registered for %(name)s.",
                     number=others.timebank_id_number,
                     name=others.display_name,
+                )
+            )
+
+    def _timebank_check_person_scope(self):
+        """Raise a translated ValidationError unless every time-bank
+        registration (volunteer or recipient) of these contacts is in the
+        current user's nodes: only then may the user reach the contact's
+        identifiers through a registration (see timebank.person.mixin)."""
+        if self.env.su or self.env.user.has_group(
+            "timebank_volunteer.group_timebank_admin"
+        ):
+            return
+        # sudo: the nodes of the contact's registrations, to compare them with
+        # the user's; nothing is returned
+        nodes = self.env["timebank.node"].sudo()
+        for model in ("timebank.volunteer", "timebank.recipient"):
+            nodes |= (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("partner_id", "in", self.ids)])
+                .node_id
+            )
+        if not nodes:
+            return
+        inside = nodes.with_context(active_test=False).search(
+            [
+                ("id", "in", nodes.ids),
+                ("id", "child_of", self.env.user.timebank_node_ids.ids),
+            ]
+        )
+        if nodes - inside:
+            raise ValidationError(
+                self.env._(
+                    "%(name)s is also registered in another part of the time bank: "
+                    "only a supervisor or the district administrator responsible "
+                    "for both may register this person here or change his or her "
+                    "identifiers.",
+                    name=", ".join(self.mapped("name")),
                 )
             )
 

@@ -97,6 +97,21 @@ class TimebankAccount(models.Model):
                 + account.balance_reserve
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # an account is born empty: its volunteer is the only thing to give
+        if any(
+            PROTECTED_FIELDS.difference({"volunteer_id"}).intersection(vals)
+            for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "The balances of a time account change only by posting "
+                    "ledger lines."
+                )
+            )
+        return super().create(vals_list)
+
     def write(self, vals):
         if PROTECTED_FIELDS.intersection(vals):
             raise UserError(
@@ -171,7 +186,9 @@ class TimebankAccount(models.Model):
         existing = dict(self.env.cr.fetchall())
         missing = volunteers.filtered(lambda v: v.id not in existing)
         if missing:
-            created = self.create([{"volunteer_id": v.id} for v in missing])
+            # sudo: users have no create right on accounts; an empty account
+            # for volunteers the caller already holds is all that is created
+            created = self.sudo().create([{"volunteer_id": v.id} for v in missing])
             existing.update(zip(missing.ids, created.ids, strict=True))
         return self.browse([existing[v] for v in volunteers.ids])
 
@@ -562,9 +579,7 @@ class TimebankVolunteer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         volunteers = super().create(vals_list)
-        self.env["timebank.account"].create(
-            [{"volunteer_id": volunteer.id} for volunteer in volunteers]
-        )
+        self.env["timebank.account"]._ensure_accounts(volunteers)
         return volunteers
 
     @api.ondelete(at_uninstall=False)

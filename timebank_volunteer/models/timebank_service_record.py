@@ -23,6 +23,13 @@ LOCKED_FIELDS = {
     "coefficient",
     "weighted_hours",
 }
+# fields only the ``_action_*`` methods may write (with STATE_WRITE_KEY)
+STATE_FIELDS = {"state", "confirm_user_id", "confirm_date", "reject_reason"}
+# Context key that lets ``create``/``write`` change STATE_FIELDS. Its value
+# must be STATE_WRITE_TOKEN, a Python object: a JSON-RPC request can put any
+# key in the context but only JSON values, so a client cannot forge it.
+STATE_WRITE_KEY = "timebank_service_record_state_write"
+STATE_WRITE_TOKEN = object()
 
 
 class TimebankServiceRecord(models.Model):
@@ -199,6 +206,36 @@ class TimebankServiceRecord(models.Model):
                     )
                 )
 
+    def _lock_volunteers(self):
+        """Serialize the overlap and per-day checks of one volunteer.
+
+        The checks search the volunteer's other services; two transactions
+        recording services for the same volunteer at once would each miss
+        the other's. A row lock alone is not enough at REPEATABLE READ (the
+        second transaction, once the lock is released, still reads its old
+        snapshot), so the volunteer rows are locked in id order and rewritten
+        unchanged: the second transaction then waits for the first and fails
+        with a serialization error when it commits; Odoo retries the request,
+        whose checks now see the first service.
+        """
+        volunteer_ids = sorted(set(self.volunteer_id.ids))
+        if not volunteer_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE timebank_volunteer v
+                   SET write_date = v.write_date
+                  FROM (SELECT id FROM timebank_volunteer
+                         WHERE id = ANY(%s)
+                         ORDER BY id
+                           FOR NO KEY UPDATE) AS locked
+                 WHERE v.id = locked.id
+                """,
+                volunteer_ids,
+            )
+        )
+
     @api.constrains("date_start", "date_end", "volunteer_id", "state")
     def _check_duration(self):
         max_record = self._get_param(
@@ -211,7 +248,9 @@ class TimebankServiceRecord(models.Model):
         # sudo: the volunteer may have services recorded in other nodes; only
         # their durations are summed, nothing is returned to the user
         Record = self.sudo()
-        for record in self.filtered(lambda r: r.state not in ("rejected", "cancelled")):
+        active = self.filtered(lambda r: r.state not in ("rejected", "cancelled"))
+        active._lock_volunteers()
+        for record in active:
             if max_record and float_compare(record.duration, max_record, 2) > 0:
                 raise ValidationError(
                     self.env._(
@@ -254,7 +293,9 @@ class TimebankServiceRecord(models.Model):
     @api.constrains("date_start", "date_end", "volunteer_id", "state")
     def _check_overlap(self):
         Record = self.sudo()  # see _check_duration: other nodes' services count
-        for record in self.filtered(lambda r: r.state not in ("rejected", "cancelled")):
+        active = self.filtered(lambda r: r.state not in ("rejected", "cancelled"))
+        active._lock_volunteers()
+        for record in active:
             other = Record.search(
                 [
                     ("id", "!=", record.id),
@@ -278,13 +319,74 @@ class TimebankServiceRecord(models.Model):
                     )
                 )
 
+    @api.constrains("volunteer_id", "recipient_id", "node_id", "station_id", "state")
+    def _check_scope(self):
+        self.filtered(lambda r: r.state in ("draft", "submitted"))._check_user_nodes()
+
+    def _check_user_nodes(self):
+        """Raise a translated ValidationError unless the current user may
+        record these services.
+
+        The record's sub-branch is where the service is recorded: the
+        volunteer's sub-branch or the recipient's (a volunteer may serve an
+        elderly person of a neighbouring village). The record's sub-branch
+        and station, and the sub-branches of the volunteer and of the
+        recipient, must all be within the user's nodes
+        (``timebank.node._check_user_scope``): record rules are checked
+        before a write only, so without this an operator could name people
+        of another village or move a record to a sibling village. The
+        district administrator and the superuser may use any node.
+        """
+        # sudo: the nodes of the people named, also when they are outside the
+        # user's read scope (then refused, by name only); set-based, so that
+        # confirming a batch costs the same number of queries at any size
+        records = self.sudo()
+        nodes = (
+            records.node_id
+            | records.station_id
+            | records.volunteer_id.node_id
+            | records.recipient_id.node_id
+        )
+        nodes.with_env(self.env)._check_user_scope(records)
+        for record in records:
+            node, station = record.node_id, record.station_id
+            volunteer_node = record.volunteer_id.node_id
+            recipient_node = record.recipient_id.node_id
+            if node.kind not in ("village", "social") or node not in (
+                volunteer_node | recipient_node
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(record)s must be recorded in the sub-branch of the "
+                        "volunteer (%(volunteer_node)s) or of the recipient "
+                        "(%(recipient_node)s), not in %(node)s.",
+                        record=record.name,
+                        volunteer_node=volunteer_node.complete_name,
+                        recipient_node=recipient_node.complete_name,
+                        node=node.complete_name,
+                    )
+                )
+            if station and (station.kind != "station" or station.parent_id != node):
+                raise ValidationError(
+                    self.env._(
+                        "The service station %(station)s of %(record)s is not a "
+                        "station of the sub-branch %(node)s.",
+                        station=station.complete_name,
+                        record=record.name,
+                        node=node.complete_name,
+                    )
+                )
+
     @api.constrains("volunteer_id", "recipient_id")
     def _check_people(self):
         for record in self.filtered(lambda r: r.state in ("draft", "submitted")):
             record._check_people_active()
 
     def _check_people_active(self):
-        for record in self:
+        # sudo: only whether the people are active is read; whether the user
+        # may name them at all is checked by _check_user_nodes, with a clear
+        # message instead of an access error
+        for record in self.sudo():
             if record.volunteer_id.state != "active":
                 raise ValidationError(
                     self.env._(
@@ -304,8 +406,29 @@ class TimebankServiceRecord(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _state_write_allowed(self):
+        return self.env.context.get(STATE_WRITE_KEY) is STATE_WRITE_TOKEN
+
+    def _with_state_write(self):
+        """This recordset, allowed to write the state fields (actions only)."""
+        return self.with_context(**{STATE_WRITE_KEY: STATE_WRITE_TOKEN})
+
+    def _refuse_state_fields(self):
+        raise UserError(
+            self.env._(
+                "The state of a service record and who confirmed it change only "
+                "through its actions (submit, confirm, reject, reset, cancel)."
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._state_write_allowed():
+            for vals in vals_list:
+                if vals.get("state", "draft") != "draft" or any(
+                    vals.get(fname) for fname in STATE_FIELDS - {"state"}
+                ):
+                    self._refuse_state_fields()
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = (
@@ -315,6 +438,8 @@ class TimebankServiceRecord(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if STATE_FIELDS.intersection(vals) and not self._state_write_allowed():
+            self._refuse_state_fields()
         if LOCKED_FIELDS.intersection(vals) and any(
             record.state not in ("draft", "rejected") for record in self
         ):
@@ -349,6 +474,26 @@ class TimebankServiceRecord(models.Model):
             )
         self.check_access("write")
 
+    def _lock_rows(self):
+        """Lock the records' rows (id order: no deadlock between two batches)
+        before reading their state for a transition that posts to the ledger.
+
+        Two transactions confirming (or cancelling) the same record then run
+        one after the other: the second waits for the first, fails with a
+        serialization error once it commits (the row changed since the
+        second's snapshot), and Odoo retries the request, which now reads the
+        new state and is refused with a translated message instead of
+        tripping over a unique index.
+        """
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM timebank_service_record WHERE id = ANY(%s) "
+                "ORDER BY id FOR NO KEY UPDATE",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset()
+
     def _check_state(self, states, action):
         wrong = self.filtered(lambda r: r.state not in states)
         if wrong:
@@ -369,7 +514,7 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_submit(self):
-        self.write({"state": "submitted"})
+        self._with_state_write().write({"state": "submitted"})
 
     def action_confirm(self):
         """Confirm (deposit) a batch with a constant number of SQL queries."""
@@ -380,8 +525,9 @@ class TimebankServiceRecord(models.Model):
     def _action_confirm(self):
         """Deposit the weighted hours of submitted records.
 
-        Set-based: one query reads states, people and the weighted hours at
-        the current coefficient of each category, one call to
+        Set-based: one query locks the records (``_lock_rows``), one reads
+        states, people and the weighted hours at the current coefficient of
+        each category, one call to
         ``timebank.account._post_lines`` posts the deposits (it refuses
         before writing anything), one UPDATE freezes coefficients and weighted
         hours on the records. The number of queries does not depend on the
@@ -390,6 +536,7 @@ class TimebankServiceRecord(models.Model):
         if not self:
             return
         self.env.flush_all()
+        self._lock_rows()
         # one query: state, people and weighted hours at today's coefficients
         self.env.cr.execute(
             SQL(
@@ -408,6 +555,9 @@ class TimebankServiceRecord(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
+        if not self.env.su:
+            # the people may have moved since the record was saved
+            self._check_user_nodes()
         for (
             _id,
             name,
@@ -493,12 +643,14 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_reject(self, reason=None):
-        self.write({"state": "rejected", "reject_reason": reason or False})
+        self._with_state_write().write(
+            {"state": "rejected", "reject_reason": reason or False}
+        )
 
     def action_reset_draft(self):
         self._check_action_rights()
         self._check_state(("rejected",), self.env._("Resetting to draft"))
-        self.write({"state": "draft", "reject_reason": False})
+        self._with_state_write().write({"state": "draft", "reject_reason": False})
         return True
 
     def action_cancel(self):
@@ -514,32 +666,52 @@ class TimebankServiceRecord(models.Model):
         return True
 
     def _action_cancel(self):
-        """Cancel; a confirmed record gets a reversing ledger line (never an edit)."""
+        """Cancel; a confirmed record gets a reversing ledger line (never an edit).
+
+        The reversal is the opposite of what the record's own ledger lines
+        put in each account (deposits minus earlier reversals), not of its
+        ``weighted_hours``: the ledger is the truth for what was deposited.
+        """
+        if not self:
+            return
+        self.env.flush_all()
+        self._lock_rows()
         confirmed = self.filtered(lambda r: r.state == "confirmed")
         if confirmed:
-            accounts = self.env["timebank.account"]._ensure_accounts(
-                confirmed.volunteer_id
+            # sudo: sums of the lines of these records only, whose rights
+            # action_cancel checked; the lines may be in any account
+            posted = (
+                self.env["timebank.ledger.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("res_model", "=", self._name),
+                        ("res_id", "in", confirmed.ids),
+                        ("kind", "in", ("deposit", "reversal")),
+                        ("bucket", "=", "unsettled"),
+                    ],
+                    ["res_id", "account_id"],
+                    ["hours:sum"],
+                )
             )
-            account_of = dict(
-                zip(confirmed.volunteer_id.ids, accounts.ids, strict=True)
-            )
+            names = dict(zip(confirmed.ids, confirmed.mapped("name"), strict=True))
             self.env["timebank.account"]._post_lines(
                 [
                     {
-                        "account_id": account_of[record.volunteer_id.id],
-                        "hours": -record.weighted_hours,
+                        "account_id": account.id,
+                        "hours": -hours,
                         "bucket": "unsettled",
                         "kind": "reversal",
                         "res_model": self._name,
-                        "res_id": record.id,
+                        "res_id": res_id,
                         "name": self.env._(
-                            "Cancellation of %(record)s", record=record.name
+                            "Cancellation of %(record)s", record=names[res_id]
                         ),
                     }
-                    for record in confirmed
+                    for res_id, account, hours in posted
                 ]
             )
-        self.write({"state": "cancelled"})
+        self._with_state_write().write({"state": "cancelled"})
 
     def action_open_ledger(self):
         self.ensure_one()

@@ -3,6 +3,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+# fields only the lifecycle actions (action_review, ..., action_reapply) write
+LIFECYCLE_FIELDS = {"state", "review_user_id", "review_date", "activation_date"}
+# Context key that lets create/write change LIFECYCLE_FIELDS; its value must be
+# LIFECYCLE_WRITE_TOKEN, a Python object that no JSON-RPC request can carry.
+LIFECYCLE_WRITE_KEY = "timebank_volunteer_lifecycle_write"
+LIFECYCLE_WRITE_TOKEN = object()
+
 
 class TimebankVolunteer(models.Model):
     _name = "timebank.volunteer"
@@ -108,6 +115,43 @@ class TimebankVolunteer(models.Model):
         for volunteer in self:
             volunteer.training_count = len(volunteer.training_ids)
 
+    def _lifecycle_write_allowed(self):
+        """Lifecycle fields are written by the ``action_*`` methods (through
+        ``_with_lifecycle_write``) and by the superuser only: demo data, data
+        migrations and tests that need a volunteer in a given state run as
+        the superuser (``sudo()`` / ``SUPERUSER_ID``); no user, administrator
+        included, can activate or reinstate a volunteer by writing ``state``."""
+        return (
+            self.env.su
+            or self.env.context.get(LIFECYCLE_WRITE_KEY) is LIFECYCLE_WRITE_TOKEN
+        )
+
+    def _with_lifecycle_write(self):
+        return self.with_context(**{LIFECYCLE_WRITE_KEY: LIFECYCLE_WRITE_TOKEN})
+
+    def _refuse_lifecycle_fields(self):
+        raise UserError(
+            self.env._(
+                "The state of a volunteer changes only through the review, "
+                "training, activation, suspension and withdrawal steps."
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._lifecycle_write_allowed() and any(
+            vals.get("state", "applied") != "applied"
+            or any(vals.get(fname) for fname in LIFECYCLE_FIELDS - {"state"})
+            for vals in vals_list
+        ):
+            self._refuse_lifecycle_fields()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if LIFECYCLE_FIELDS.intersection(vals) and not self._lifecycle_write_allowed():
+            self._refuse_lifecycle_fields()
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_served(self):
         if any(v.state not in ("applied", "withdrawn") for v in self):
@@ -147,7 +191,7 @@ class TimebankVolunteer(models.Model):
 
     def action_review(self):
         self._check_transition(("applied",), self.env._("review"))
-        self.write(
+        self._with_lifecycle_write().write(
             {
                 "state": "reviewed",
                 "review_user_id": self.env.user.id,
@@ -167,12 +211,12 @@ class TimebankVolunteer(models.Model):
                     names=", ".join(untrained.mapped("name")),
                 )
             )
-        self.write({"state": "trained"})
+        self._with_lifecycle_write().write({"state": "trained"})
         return True
 
     def action_activate(self):
         self._check_transition(("trained",), self.env._("activate"))
-        self.write(
+        self._with_lifecycle_write().write(
             {"state": "active", "activation_date": fields.Date.context_today(self)}
         )
         return True
@@ -183,7 +227,7 @@ class TimebankVolunteer(models.Model):
             self.env._("suspend"),
             group="timebank_volunteer.group_timebank_supervisor",
         )
-        self.write({"state": "suspended"})
+        self._with_lifecycle_write().write({"state": "suspended"})
         return True
 
     def action_reinstate(self):
@@ -192,7 +236,7 @@ class TimebankVolunteer(models.Model):
             self.env._("reinstate"),
             group="timebank_volunteer.group_timebank_supervisor",
         )
-        self.write({"state": "active"})
+        self._with_lifecycle_write().write({"state": "active"})
         return True
 
     def action_withdraw(self):
@@ -200,12 +244,14 @@ class TimebankVolunteer(models.Model):
             ("applied", "reviewed", "trained", "active", "suspended"),
             self.env._("withdraw"),
         )
-        self.write({"state": "withdrawn"})
+        self._with_lifecycle_write().write({"state": "withdrawn"})
         return True
 
     def action_reapply(self):
         self._check_transition(("withdrawn",), self.env._("reopen the application of"))
-        self.write({"state": "applied", "review_user_id": False, "review_date": False})
+        self._with_lifecycle_write().write(
+            {"state": "applied", "review_user_id": False, "review_date": False}
+        )
         return True
 
     def action_view_trainings(self):

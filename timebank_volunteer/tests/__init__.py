@@ -18,3 +18,8 @@ from . import test_settlement_crash
 from . import test_withdrawal
 from . import test_withdrawal_concurrency
 from . import test_withdrawal_request
+from . import test_state_guard
+from . import test_account_guard
+from . import test_service_concurrency
+from . import test_service_scope
+from . import test_personal_data

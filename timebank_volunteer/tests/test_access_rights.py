@@ -1,6 +1,8 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo.exceptions import AccessError, ValidationError
+import datetime
+
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import TimebankCommon
@@ -351,3 +353,186 @@ class TestAccessRights(TimebankCommon):
         )
         self.assertIn('name="action_review"', volunteer_form)
         self.assertNotIn('name="action_suspend"', volunteer_form, "supervisors only")
+
+
+@tagged("post_install", "-at_install")
+class TestAccessRightsLedger(TimebankCommon):
+    """Role matrix of the service records and the ledger: each role x
+    service record / account / ledger line x read/create/write/delete x a
+    record of the user's own node, of a node below it and of a sibling node.
+    Ledger lines are never created, changed or deleted through the ORM, by
+    anyone; accounts are created empty by the posting code only."""
+
+    # (own, child, sibling) places of the people, as in TestAccessRights
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.users = {
+            "operator": cls.operator,
+            "supervisor": cls.supervisor,
+            "admin": cls.admin,
+            "auditor": cls.auditor,
+        }
+        v1, v2, v3 = cls.village1, cls.village2, cls.village3
+        s1, s2 = cls.station1, cls.station2
+        cls.places = {
+            "operator": ((v1, None), (v1, s1), (v2, None)),
+            "supervisor": ((v1, None), (v2, s2), (v3, None)),
+            "admin": ((v1, None), (v2, s2), (v3, None)),
+            "auditor": ((v1, None), (v2, s2), (v3, None)),
+        }
+        cls.meal = cls.env.ref("timebank_volunteer.service_type_meal_delivery")
+        cls.day = datetime.datetime(2026, 3, 2, 1, 0, 0)
+
+    ALL_NO = {op: (N, N, N) for op in ("read", "write", "create", "unlink")}
+    SCOPED = {
+        "timebank.service.record": {
+            op: (Y, Y, N) for op in ("read", "write", "create", "unlink")
+        },
+        "timebank.account": dict(ALL_NO, read=(Y, Y, N)),
+        "timebank.ledger.line": dict(ALL_NO, read=(Y, Y, N)),
+    }
+    EXPECTED = {
+        "operator": SCOPED,
+        "supervisor": SCOPED,
+        "admin": {
+            "timebank.service.record": {
+                op: (Y, Y, Y) for op in ("read", "write", "create", "unlink")
+            },
+            # no delete right; balances are still refused by create/write
+            "timebank.account": dict(
+                ALL_NO, read=(Y, Y, Y), write=(Y, Y, Y), create=(Y, Y, Y)
+            ),
+            "timebank.ledger.line": dict(ALL_NO, read=(Y, Y, Y)),
+        },
+        "auditor": {
+            "timebank.service.record": dict(ALL_NO, read=(Y, Y, N)),
+            "timebank.account": dict(ALL_NO, read=(Y, Y, N)),
+            "timebank.ledger.line": dict(ALL_NO, read=(Y, Y, N)),
+        },
+    }
+
+    def _people(self, place):
+        node, station = place
+        volunteer = self._create_volunteer(node, station)
+        volunteer.state = "active"  # as the superuser (see TimebankVolunteer)
+        recipient = self._create_recipient(node, station)
+        return volunteer, recipient
+
+    def _record_vals(self, volunteer, recipient):
+        return {
+            "volunteer_id": volunteer.id,
+            "recipient_id": recipient.id,
+            "service_type_id": self.meal.id,
+            "date_start": self.day,
+            "date_end": self.day + datetime.timedelta(hours=2),
+        }
+
+    def _attempt(self, role, model, operation, place):
+        """True if allowed; False on an AccessError, on the translated
+        out-of-scope ValidationError or on the ledger's UserError."""
+        env = self.env(user=self.users[role])
+        volunteer, recipient = self._people(place)
+        vals = self._record_vals(volunteer, recipient)
+        record = self.env["timebank.service.record"].create(vals)
+        account = volunteer.account_id
+        line = self.env["timebank.account"]._post_lines(
+            [
+                {
+                    "account_id": account.id,
+                    "hours": 1.0,
+                    "bucket": "unsettled",
+                    "kind": "adjustment",
+                    "res_model": "timebank.test.matrix",
+                    "res_id": volunteer.id,
+                }
+            ]
+        )
+        target = {
+            "timebank.service.record": record,
+            "timebank.account": account,
+            "timebank.ledger.line": line,
+        }[model].with_env(env)
+        try:
+            with self.env.cr.savepoint():
+                if operation == "read":
+                    target.read(["display_name"])
+                elif model == "timebank.service.record":
+                    if operation == "write":
+                        target.write({"note": "checked"})
+                    elif operation == "create":
+                        env[model].create(
+                            dict(
+                                vals,
+                                date_start=self.day + datetime.timedelta(hours=3),
+                                date_end=self.day + datetime.timedelta(hours=4),
+                            )
+                        )
+                    else:
+                        target.unlink()
+                elif model == "timebank.account" and operation in ("write", "create"):
+                    # no field of an account may be written or given at
+                    # creation (they are balances): the rights decide
+                    target.browse(
+                        [] if operation == "create" else target.ids
+                    ).check_access(operation)
+                elif operation == "write":
+                    target.write({"name": "checked"})
+                elif operation == "create":
+                    env[model].create(
+                        {
+                            "account_id": account.id,
+                            "hours": 1.0,
+                            "bucket": "unsettled",
+                            "kind": "adjustment",
+                            "res_model": "timebank.test.matrix",
+                            "res_id": -volunteer.id,
+                        }
+                    )
+                else:
+                    target.unlink()
+        except AccessError:
+            return False
+        except ValidationError as e:
+            self.assertIn("outside", str(e), "only the scope check may refuse here")
+            return False
+        except UserError as e:
+            self.assertEqual(model, "timebank.ledger.line", str(e))
+            return False
+        finally:
+            self.env.invalidate_all()
+        return True
+
+    def test_role_matrix_ledger(self):
+        positions = ("own", "child", "sibling")
+        for role, models in self.EXPECTED.items():
+            for model, operations in models.items():
+                for operation, expected in operations.items():
+                    for position, place, allowed in zip(
+                        positions, self.places[role], expected, strict=True
+                    ):
+                        with self.subTest(
+                            role=role, model=model, op=operation, where=position
+                        ):
+                            self.assertEqual(
+                                self._attempt(role, model, operation, place),
+                                allowed,
+                                f"{role} {operation} {model} in {position} node",
+                            )
+
+    def test_state_refused_for_every_role(self):
+        volunteer, recipient = self._people((self.village1, None))
+        vals = self._record_vals(volunteer, recipient)
+        record = self.env["timebank.service.record"].create(vals)
+        for role, user in self.users.items():
+            env = self.env(user=user)
+            with self.subTest(role=role):
+                with self.assertRefused(UserError):
+                    record.with_env(env).write({"state": "confirmed"})
+                with self.assertRefused(UserError):
+                    env["timebank.service.record"].create(dict(vals, state="confirmed"))
+                with self.assertRefused(UserError):
+                    volunteer.with_env(env).write({"state": "applied"})
+        self.assertEqual(record.state, "draft")
+        self.assertEqual(volunteer.state, "active")

@@ -240,19 +240,42 @@ class TestServiceRecord(TimebankLedgerCase):
         self._record(hours=7)
         self._assert_refused(ValidationError, hours=6, start=DAY + timedelta(hours=8))
         self.assertTrue(self._record(hours=5, start=DAY + timedelta(hours=8)))
-        # another day is fine, and a rejected record does not count
-        self.assertTrue(self._record(hours=7, start=DAY + timedelta(days=1)))
+        # another day is fine
+        next_day = DAY + timedelta(days=1)
+        rejected = self._record(hours=7, start=next_day)
+        # a rejected or cancelled record does not count: 7 + 7 (+ 7) > 12
+        rejected.action_submit()
+        rejected.action_reject(reason="Wrong volunteer")
+        cancelled = self._record(hours=7, start=next_day + timedelta(hours=7))
+        cancelled.action_cancel()
+        self.assertEqual(
+            (rejected | cancelled).mapped("state"), ["rejected", "cancelled"]
+        )
+        self.assertTrue(self._record(hours=7, start=next_day + timedelta(hours=7)))
+        # while the same record, still pending, would have counted
+        with self.assertRaisesRegex(ValidationError, "maximum"):
+            with self.env.cr.savepoint():
+                rejected.action_reset_draft()
 
     def test_guard_overlap(self):
         first = self._record(hours=2)
         self._assert_refused(ValidationError, hours=2, start=DAY + timedelta(hours=1))
-        # the same volunteer recorded by another village still overlaps
-        self._assert_refused(
-            ValidationError,
+        # the same volunteer recorded in another village (by the town
+        # supervisor, where the recipient lives) still overlaps, although
+        # the operator of village 1 cannot see that record
+        elsewhere = self._record(
             hours=1,
-            start=DAY + timedelta(minutes=30),
+            start=DAY + timedelta(hours=3),
             recipient=self.recipient2,
+            node_id=self.village2.id,
+            user=self.supervisor,
         )
+        self.assertEqual(elsewhere.node_id, self.village2)
+        Record = self.env["timebank.service.record"].with_user(self.operator1)
+        self.assertFalse(Record.search([("id", "=", elsewhere.id)]))
+        with self.assertRaisesRegex(ValidationError, "two services at once"):
+            with self.env.cr.savepoint():
+                self._record(hours=1, start=DAY + timedelta(hours=3, minutes=30))
         # another volunteer at the same time is fine; back-to-back is fine
         self.assertTrue(self._record(volunteer=self.volunteer2))
         self.assertTrue(self._record(hours=1, start=DAY + timedelta(hours=2)))
@@ -265,15 +288,15 @@ class TestServiceRecord(TimebankLedgerCase):
         )
 
     def test_guard_active_volunteer_and_recipient(self):
-        self.volunteer2.state = "suspended"
+        self.volunteer2.with_user(self.supervisor).action_suspend()
         self._assert_refused(ValidationError, volunteer=self.volunteer2)
-        self.recipient1.active = False
+        self.recipient1.with_user(self.operator1).action_archive()
         self._assert_refused(ValidationError)
 
     def test_guard_people_checked_again_at_confirmation(self):
         record = self._record(volunteer=self.volunteer2)
         record.action_submit()
-        self.volunteer2.state = "suspended"
+        self.volunteer2.with_user(self.supervisor).action_suspend()
         with self.assertRaises(UserError):
             record.action_confirm()
         self.assertEqual(record.state, "submitted")
