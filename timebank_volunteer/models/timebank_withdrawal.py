@@ -412,7 +412,7 @@ class TimebankWithdrawal(models.Model):
 
 
 class TimebankServiceRecord(models.Model):
-    _inherit = "timebank.service.record"
+    _inherit = "timebank.service.record"  # pylint: disable=consider-merging-classes-inherited
 
     withdrawal_ids = fields.One2many(
         "timebank.withdrawal", "service_record_id", string="Paid by Withdrawal"
