@@ -364,7 +364,11 @@ class TestServiceRecord(TimebankLedgerCase):
         small_count = self._count_confirm_queries(small)
         large_count = self._count_confirm_queries(large)
         self.assertEqual(small_count, large_count)
-        self.assertLess(small_count, 20)
+        # budget of one batch, whatever its size: the deposit itself (rights,
+        # record and account locks, one INSERT of lines, balances, states)
+        # plus the follow-ups scheduled on confirmation (R2) and the lookup of
+        # withdrawals paid by these services (R10); 25 when measured
+        self.assertLessEqual(small_count, 30)
         self.assertEqual(set((small | large).mapped("state")), {"confirmed"})
         self.assertEqual(len(self._lines(small | large)), 110)
         expected = sum((warmup | small | large).mapped("weighted_hours"))

@@ -350,8 +350,12 @@ class TestWithdrawal(TimebankLedgerCase):
         )
         values = withdrawal._prepare_service_request_values()
         self.assertEqual(values["recipient_id"], self.recipient1.id)
-        self.assertEqual(values["paid_by_withdrawal_id"], withdrawal.id)
-        self.assertEqual(values["estimated_hours"], 2.0)
+        self.assertEqual(values["withdrawal_id"], withdrawal.id)
+        # the request's window lasts the estimated weighted hours / coefficient
+        self.assertEqual(
+            values["date_end"] - values["date_start"],
+            timedelta(hours=2.0 / self.meal.coefficient),
+        )
 
     def test_errors_in_chinese(self):
         self.env["res.lang"]._activate_lang("zh_CN")

@@ -76,6 +76,25 @@ class TestWithdrawalConcurrency(BaseCase):
                 )
             )
             withdrawal_ids = [row[0] for row in cr.fetchall()]
+            cr.execute(
+                SQL(
+                    "SELECT id FROM timebank_service_request "
+                    "WHERE withdrawal_id = ANY(%s)",
+                    withdrawal_ids,
+                )
+            )
+            request_ids = [row[0] for row in cr.fetchall()]
+            # the service requests that applying the withdrawals created
+            for query in (
+                "DELETE FROM mail_message WHERE model = 'timebank.service.request' "
+                "AND res_id = ANY(%s)",
+                "DELETE FROM mail_followers WHERE res_model = "
+                "'timebank.service.request' AND res_id = ANY(%s)",
+                "DELETE FROM mail_activity WHERE res_model = "
+                "'timebank.service.request' AND res_id = ANY(%s)",
+                "DELETE FROM timebank_service_request WHERE id = ANY(%s)",
+            ):
+                cr.execute(SQL(query, request_ids))
             for query in (
                 "DELETE FROM timebank_hold WHERE withdrawal_id = ANY(%s)",
                 "DELETE FROM mail_message WHERE model = 'timebank.withdrawal' "
