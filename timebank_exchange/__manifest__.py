@@ -26,6 +26,12 @@
         "report/timebank_finance_report.xml",
         "wizards/timebank_finance_report_wizard_views.xml",
         "views/menus.xml",
+        "data/timebank_star_level_data.xml",
+        "views/timebank_star_level_views.xml",
+        "views/timebank_guarantee_report_views.xml",
+        "views/timebank_dashboard_views.xml",
+        "report/timebank_volunteer_reports.xml",
+        "views/timebank_dashboard_menus.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",

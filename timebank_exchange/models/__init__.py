@@ -7,3 +7,7 @@ from . import stock_move
 from . import stock_picking
 from . import timebank_contribution
 from . import timebank_spending
+from . import timebank_star_level
+from . import timebank_volunteer_star
+from . import timebank_guarantee_report
+from . import res_config_settings

@@ -6,3 +6,6 @@ from . import test_finance
 from . import test_finance_security
 from . import test_finance_report
 from . import test_finance_concurrency
+from . import test_star
+from . import test_guarantee
+from . import test_reports_volunteer
