@@ -36,5 +36,6 @@
     "demo": [
         "demo/timebank_exchange_demo.xml",
         "demo/timebank_finance_demo.xml",
+        "demo/timebank_star_demo.xml",
     ],
 }
