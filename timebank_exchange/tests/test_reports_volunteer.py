@@ -1,5 +1,6 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import os
 import shutil
 import subprocess
 import tempfile
@@ -54,6 +55,10 @@ class TestReportsVolunteer(TimebankStarCase, HttpCase):
             pdf, report_type = report._render_qweb_pdf(report_ref, res_ids, data=data)
         self.assertEqual(report_type, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
+        keep = os.environ.get("TIMEBANK_REPORT_DIR")
+        if keep:  # to look at the rendered report (pdftoppm -png -r 60)
+            name = f"{report_ref.split('.')[-1]}-{(data or {}).get('date_from', '')}"
+            Path(keep, f"{name}.pdf").write_bytes(pdf)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "report.pdf"
             path.write_bytes(pdf)
