@@ -209,7 +209,7 @@ class TimebankAccount(models.Model):
         starred = {
             vals["account_id"]
             for vals in vals_list
-            if vals["kind"] in STAR_KINDS and vals["res_model"] == STAR_SOURCE
+            if vals.get("kind") in STAR_KINDS and vals.get("res_model") == STAR_SOURCE
         }
         if lines and starred:
             # sudo: reading which volunteer owns the accounts just posted to

@@ -12,7 +12,9 @@ class TimebankCertificateWizard(models.TransientModel):
     _name = "timebank.certificate.wizard"
     _description = "Service Certificate"
 
-    volunteer_ids = fields.Many2many("timebank.volunteer", string="Volunteers")
+    volunteer_ids = fields.Many2many(
+        "timebank.volunteer", string="Volunteers", required=True
+    )
     date_from = fields.Date(
         string="Period Start",
         required=True,
