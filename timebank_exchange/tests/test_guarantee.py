@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common_star import TimebankStarCase
 
@@ -138,3 +139,45 @@ class TestGuarantee(TimebankStarCase):
             self.env["timebank.guarantee.report"].with_user(
                 new_test_user(self.env, "tb_guarantee_nobody")
             ).search([])
+
+    def test_dashboard_menu(self):
+        """The district administrator reaches every dashboard entry and can
+        group its figures; a station operator does not see the dashboard."""
+        dashboard = self.env.ref("timebank_exchange.menu_timebank_dashboard")
+        Menu = self.env["ir.ui.menu"]
+        visible = Menu.with_user(self.district_admin)._visible_menu_ids()
+        self.assertIn(dashboard.id, visible)
+        entries = dashboard.child_id
+        self.assertEqual(len(entries), 6)
+        self.assertTrue(set(entries.ids) <= visible)
+        self.assertNotIn(
+            dashboard.id, Menu.with_user(self.operator_a)._visible_menu_ids()
+        )
+        for menu in entries:
+            action = menu.action.sudo()
+            Model = self.env[action.res_model].with_user(self.district_admin)
+            domain = safe_eval(action.domain or "[]")
+            self.assertIsInstance(Model.search_count(domain), int)
+        hours = self.env["timebank.service.record"].with_user(self.district_admin)
+        groups = dict(
+            hours._read_group(
+                [
+                    ("state", "=", "confirmed"),
+                    ("node_id", "child_of", self.district.id),
+                ],
+                ["node_id"],
+                ["weighted_hours:sum"],
+            )
+        )
+        self.assertEqual(groups, {self.village_a: 10.0, self.village_b: 3.0})
+        stars = self.env["timebank.volunteer"].with_user(self.district_admin)
+        self.assertEqual(
+            dict(
+                stars._read_group(
+                    [("id", "in", (self.vol_a | self.vol_b).ids)],
+                    ["stars"],
+                    ["__count"],
+                )
+            ),
+            {"1": 1, "0": 1},
+        )
