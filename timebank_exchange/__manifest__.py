@@ -31,10 +31,17 @@
         "views/timebank_redemption_views.xml",
         "report/timebank_redemption_report.xml",
         "report/timebank_redemption_report_templates.xml",
+        "data/timebank_star_level_data.xml",
+        "views/timebank_star_level_views.xml",
+        "views/timebank_guarantee_report_views.xml",
+        "views/timebank_dashboard_views.xml",
+        "report/timebank_volunteer_reports.xml",
+        "views/timebank_dashboard_menus.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",
         "demo/timebank_finance_demo.xml",
         "demo/timebank_redemption_demo.xml",
+        "demo/timebank_star_demo.xml",
     ],
 }

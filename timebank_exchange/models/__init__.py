@@ -12,3 +12,7 @@ from . import timebank_redemption_line
 from . import timebank_redemption_return
 from . import timebank_redemption_return_line
 from . import stock_return_picking
+from . import timebank_star_level
+from . import timebank_volunteer_star
+from . import timebank_guarantee_report
+from . import res_config_settings

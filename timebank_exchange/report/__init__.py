@@ -1,1 +1,2 @@
 from . import timebank_fund_report
+from . import timebank_service_certificate

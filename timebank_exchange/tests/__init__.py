@@ -9,3 +9,6 @@ from . import test_finance_concurrency
 from . import test_redemption
 from . import test_redemption_concurrency
 from . import test_redemption_report
+from . import test_star
+from . import test_guarantee
+from . import test_reports_volunteer
