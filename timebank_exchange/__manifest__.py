@@ -31,6 +31,11 @@
         "views/timebank_redemption_views.xml",
         "report/timebank_redemption_report.xml",
         "report/timebank_redemption_report_templates.xml",
+        "views/timebank_award_views.xml",
+        "wizards/timebank_commendation_wizard_views.xml",
+        "report/timebank_award_certificate.xml",
+        "report/timebank_award_certificate_templates.xml",
+        "views/timebank_evaluation_menus.xml",
     ],
     "demo": [
         "demo/timebank_exchange_demo.xml",

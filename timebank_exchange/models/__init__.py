@@ -12,3 +12,4 @@ from . import timebank_redemption_line
 from . import timebank_redemption_return
 from . import timebank_redemption_return_line
 from . import stock_return_picking
+from . import timebank_award

@@ -9,3 +9,5 @@ from . import test_finance_concurrency
 from . import test_redemption
 from . import test_redemption_concurrency
 from . import test_redemption_report
+from . import test_commendation
+from . import test_commendation_report
