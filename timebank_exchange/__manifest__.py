@@ -35,6 +35,9 @@
         "wizards/timebank_commendation_wizard_views.xml",
         "report/timebank_award_certificate.xml",
         "report/timebank_award_certificate_templates.xml",
+        "wizards/timebank_period_summary_wizard_views.xml",
+        "report/timebank_period_summary.xml",
+        "report/timebank_period_summary_templates.xml",
         "views/timebank_evaluation_menus.xml",
     ],
     "demo": [

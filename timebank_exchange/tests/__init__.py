@@ -11,3 +11,4 @@ from . import test_redemption_concurrency
 from . import test_redemption_report
 from . import test_commendation
 from . import test_commendation_report
+from . import test_period_summary
