@@ -222,3 +222,21 @@ class TestPeriodSummary(TimebankCommendationCase, HttpCase):
             self.assertIn(expected, text)
         # money received before the period is not in it
         self.assertNotIn("999.00", text)
+
+    def test_supervisor_sees_own_town(self):
+        """A town supervisor prints the summary of the town with the rights
+        of the town: the same figures as the district administrator's."""
+        self.wizard.node_id = self.town1
+        expected = self._figures(self.wizard._get_summary_data()["total"])
+        wizard = (
+            self.env["timebank.period.summary.wizard"]
+            .with_user(self.supervisor)
+            .create(
+                {
+                    "date_from": "2025-01-01",
+                    "date_to": "2025-12-31",
+                    "node_id": self.town1.id,
+                }
+            )
+        )
+        self.assertEqual(self._figures(wizard._get_summary_data()["total"]), expected)
