@@ -1,5 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import datetime
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import AccessError, ValidationError
@@ -176,3 +178,23 @@ class TestCommendation(TimebankCommendationCase):
                     "volunteer_id": self.vol_li.id,
                 }
             )
+
+    def _count_queries(self, wizard):
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        wizard._prepare_line_values()
+        return self.env.cr.sql_log_count - before
+
+    def test_ranking_is_set_based(self):
+        """The proposal costs the same number of queries for more people."""
+        wizard = self._commendation(top_count=20)
+        self._count_queries(wizard)  # warm-up: the registry's caches
+        queries = self._count_queries(wizard)
+        day = datetime(2025, 9, 1, 8, 0)
+        for i in range(4):
+            volunteer = self._create_volunteer(self.village2, state="active")
+            recipient = self._create_recipient(self.village2)
+            self._service(volunteer, recipient, self.meal, day, 1 + i, score=3)
+        self.assertEqual(len(wizard._rank_volunteers()), 9)
+        self._count_queries(wizard)  # warm-up: the new records' caches
+        self.assertEqual(self._count_queries(wizard), queries)
