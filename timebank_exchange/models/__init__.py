@@ -16,3 +16,4 @@ from . import timebank_star_level
 from . import timebank_volunteer_star
 from . import timebank_guarantee_report
 from . import res_config_settings
+from . import timebank_award

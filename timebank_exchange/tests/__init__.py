@@ -12,3 +12,6 @@ from . import test_redemption_report
 from . import test_star
 from . import test_guarantee
 from . import test_reports_volunteer
+from . import test_commendation
+from . import test_commendation_report
+from . import test_period_summary
