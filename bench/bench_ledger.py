@@ -86,8 +86,28 @@ def install(db, addons_path, http_port):
     )
 
 
+def set_generator_defaults(cr, SQL):
+    """Database defaults for required columns the SQL generator does not fill
+    (set in the bench database only)."""
+    for table, column, default in (
+        ("timebank_volunteer", "source", SQL("'resident'")),
+        ("timebank_volunteer", "registration_date", SQL("current_date")),
+        ("timebank_recipient", "registration_date", SQL("current_date")),
+        ("timebank_account", "hold_hours", SQL("0")),
+    ):
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
+                SQL.identifier(table),
+                SQL.identifier(column),
+                default,
+            )
+        )
+
+
 def generate_people(cr, SQL, scale):
     """Tree, partners, volunteers, accounts, recipients: pure SQL."""
+    set_generator_defaults(cr, SQL)
     branches = scale["branches"]
     volunteers = scale["volunteers"]
     cr.execute(

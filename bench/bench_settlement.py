@@ -52,22 +52,6 @@ def generate(registry, api, SQL, scale):
     volunteers = scale["volunteers"]
     services = volunteers * scale["lines_per_account"]
     with registry.cursor() as cr:
-        # columns made required after bench_ledger.py was written: give the
-        # SQL generator database defaults (bench database only)
-        for table, column, default in (
-            ("timebank_volunteer", "source", SQL("'resident'")),
-            ("timebank_volunteer", "registration_date", SQL("current_date")),
-            ("timebank_recipient", "registration_date", SQL("current_date")),
-            ("timebank_account", "hold_hours", SQL("0")),
-        ):
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s",
-                    SQL.identifier(table),
-                    SQL.identifier(column),
-                    default,
-                )
-            )
         generate_people(cr, SQL, scale)
         insert_services(cr, SQL, services, "confirmed", 0, volunteers)
     with registry.cursor() as cr:

@@ -86,6 +86,8 @@ class TimebankCommendationCase(TimebankCommon):
         if confirm:
             record.action_submit()
             record.action_confirm()
+            # follow-ups come from the background job started by confirming
+            cls.env["timebank.service.record"]._cron_schedule_followups()
         if score:
             record.followup_ids.write(
                 {"reached": "reached", "score": score, "state": "done"}

@@ -170,17 +170,21 @@ class TimebankFollowup(models.Model):
         its request (the head bank follows up what it dispatched, R2) or to
         whoever confirmed it; created in one batch, with one activity each."""
         deadline = self._get_deadline()
-        # sudo: created for records the user has just confirmed, a right
-        # checked by the confirmation itself; it saves a check per batch
+        # sudo: created for records that were confirmed (a right checked by
+        # the confirmation itself), by the background job or a test
         followups = (
             self.sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            # no per-record tracking or auto-subscription of the assigned
+            # user: the to-do activities below subscribe them in one batch
+            .with_context(tracking_disable=True)
             .create(
                 [
                     {
                         "record_id": record.id,
                         "user_id": (
-                            record.request_id.dispatcher_id or self.env.user
+                            record.request_id.dispatcher_id
+                            or record.confirm_user_id
+                            or self.env.user
                         ).id,
                         "date_deadline": deadline,
                     }

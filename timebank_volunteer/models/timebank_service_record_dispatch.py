@@ -24,6 +24,12 @@ class TimebankServiceRecord(models.Model):
         "timebank.followup", "record_id", string="Follow-ups"
     )
     followup_count = fields.Integer(compute="_compute_followup_count")
+    followup_due = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Confirmed, and the satisfaction follow-up is not created yet.",
+    )
 
     @api.depends("followup_ids")
     def _compute_followup_count(self):
@@ -31,12 +37,41 @@ class TimebankServiceRecord(models.Model):
             record.followup_count = len(record.followup_ids)
 
     def _action_confirm(self):
-        """Once deposited, a satisfaction follow-up is scheduled for each
-        confirmed record, in one batch."""
+        """Once deposited, each confirmed record is due a satisfaction
+        follow-up (回访). The follow-ups and their to-do activities are created
+        by a background job started right away (``_cron_schedule_followups``),
+        so that confirming a batch stays a constant number of queries: the
+        deposit is the critical path, the call-back happens days later."""
         res = super()._action_confirm()
         if self:
-            self.env["timebank.followup"]._create_for_records(self)
+            self.write({"followup_due": True})
+            self.env.ref(
+                "timebank_volunteer.ir_cron_timebank_followup_schedule"
+            )._trigger()
         return res
+
+    @api.model
+    def _cron_schedule_followups(self, batch_size=1000):
+        """Create the follow-ups due for confirmed services, in batches;
+        returns the follow-ups created."""
+        followups = self.env["timebank.followup"]
+        while True:
+            records = self.sudo().search(
+                [("followup_due", "=", True)], order="id", limit=batch_size
+            )
+            if not records:
+                return followups
+            # sudo: a background job; the services were confirmed by users
+            # allowed to, and only their follow-ups are created
+            to_follow = records.filtered(lambda r: r.state == "confirmed")
+            followups |= self.env["timebank.followup"]._create_for_records(to_follow)
+            records.write({"followup_due": False})
+            if self.env.context.get("cron_id"):
+                remaining = self.sudo().search_count([("followup_due", "=", True)])
+                self.env["ir.cron"]._notify_progress(
+                    done=len(records), remaining=remaining
+                )
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def action_view_followups(self):
         self.ensure_one()

@@ -85,4 +85,6 @@ class TimebankDispatchCommon(TimebankCommon):
         )
         record.action_submit()
         record.action_confirm()
+        # the follow-up is created by the background job started by confirming
+        self.env["timebank.service.record"]._cron_schedule_followups()
         return record

@@ -295,6 +295,10 @@ class TestDispatch(TimebankDispatchCommon):
         record.with_user(self.supervisor).action_submit()
         self.assertFalse(record.followup_ids)
         record.with_user(self.supervisor).action_confirm()
+        self.assertTrue(record.followup_due)
+        self.assertFalse(record.followup_ids, "created by the background job")
+        self.env["timebank.service.record"]._cron_schedule_followups()
+        self.assertFalse(record.followup_due)
         followup = record.followup_ids
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.user_id, self.dispatcher)

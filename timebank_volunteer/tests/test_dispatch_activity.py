@@ -62,6 +62,7 @@ class TestDispatchActivity(TimebankDispatchCommon):
         records.with_user(self.operator).action_submit()
         records.with_user(self.operator).action_confirm()
         self.assertAlmostEqual(vols[1].balance_unsettled, 1.5)
+        self.env["timebank.service.record"]._cron_schedule_followups()
         self.assertEqual(len(records.followup_ids), 2)
 
     def test_single_recipient_and_bad_input(self):

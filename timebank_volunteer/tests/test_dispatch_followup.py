@@ -78,6 +78,11 @@ class TestDispatchFollowup(TimebankDispatchCommon):
         )
         records.action_submit()
         records.with_user(self.supervisor).action_confirm()
+        self.assertFalse(records.followup_ids)
+        self.env["timebank.service.record"]._cron_schedule_followups()
+        self.assertFalse(any(records.mapped("followup_due")))
+        # a second run creates nothing more
+        self.env["timebank.service.record"]._cron_schedule_followups()
         followups = records.followup_ids
         self.assertEqual(len(followups), 5)
         self.assertEqual(followups.record_id, records)
