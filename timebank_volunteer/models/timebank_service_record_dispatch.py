@@ -1,6 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class TimebankServiceRecord(models.Model):
@@ -44,7 +45,15 @@ class TimebankServiceRecord(models.Model):
         deposit is the critical path, the call-back happens days later."""
         res = super()._action_confirm()
         if self:
-            self.write({"followup_due": True})
+            # one statement whatever the batch size, like the deposit itself
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE timebank_service_record SET followup_due = TRUE "
+                    "WHERE id = ANY(%s)",
+                    self.ids,
+                )
+            )
+            self.invalidate_recordset(["followup_due"])
             self.env.ref(
                 "timebank_volunteer.ir_cron_timebank_followup_schedule"
             )._trigger()
