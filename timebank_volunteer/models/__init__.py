@@ -30,3 +30,4 @@ from . import timebank_withdrawal
 from . import timebank_hold
 from . import res_config_settings_settlement
 from . import timebank_service_request_withdrawal
+from . import timebank_api_idempotency
