@@ -8,7 +8,7 @@
     "author": "Time Bank contributors",
     "website": "https://github.com/timebank-taierzhuang/timebank",
     "license": "LGPL-3",
-    "depends": ["mail", "phone_validation", "base_import"],
+    "depends": ["mail", "phone_validation", "base_import", "portal"],
     "data": [
         "security/timebank_security.xml",
         "security/ir.model.access.csv",
@@ -41,6 +41,8 @@
         "views/timebank_withdrawal_views.xml",
         "views/res_config_settings_settlement_views.xml",
         "views/timebank_service_request_withdrawal_views.xml",
+        "security/timebank_portal_security.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
