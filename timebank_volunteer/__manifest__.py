@@ -43,6 +43,7 @@
         "views/timebank_service_request_withdrawal_views.xml",
         "security/timebank_portal_security.xml",
         "views/portal_templates.xml",
+        "views/timebank_service_request_checkin_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
@@ -52,6 +53,9 @@
         "demo/timebank_dispatch_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "timebank_volunteer/static/src/js/timebank_portal_checkin.js",
+        ],
         "web.assets_tests": [
             "timebank_volunteer/static/tests/tours/*.js",
         ],

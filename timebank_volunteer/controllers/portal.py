@@ -108,9 +108,10 @@ class TimebankPortal(CustomerPortal):
     def _timebank_request_action(self, request_id, action, **kwargs):
         service_request = self._timebank_own("timebank.service.request", request_id)
         try:
-            # sudo: the volunteer acts on a request dispatched to them, checked
-            # by _timebank_own above; the action checks the state itself
-            getattr(service_request.sudo(), action)(**kwargs)
+            with request.env.cr.savepoint():
+                # sudo: the volunteer acts on a request dispatched to them,
+                # checked by _timebank_own above; the action checks the state
+                getattr(service_request.sudo(), action)(**kwargs)
         except (UserError, ValidationError) as error:
             return self._timebank_redirect(error=error.args[0])
         return self._timebank_redirect()
@@ -136,6 +137,38 @@ class TimebankPortal(CustomerPortal):
         return self._timebank_request_action(
             request_id, "action_decline", reason=(reason or "")[:200] or None
         )
+
+    def _timebank_check(self, request_id, action, post):
+        try:
+            latitude = float(post.get("latitude") or 0.0)
+            longitude = float(post.get("longitude") or 0.0)
+        except ValueError:
+            latitude = longitude = 0.0
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            latitude = longitude = 0.0
+        return self._timebank_request_action(
+            request_id, action, latitude=latitude, longitude=longitude
+        )
+
+    @http.route(
+        "/my/timebank/request/<int:request_id>/checkin",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_timebank_checkin(self, request_id, **post):
+        return self._timebank_check(request_id, "_check_in", post)
+
+    @http.route(
+        "/my/timebank/request/<int:request_id>/checkout",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_timebank_checkout(self, request_id, **post):
+        return self._timebank_check(request_id, "_check_out", post)
 
     @http.route(
         "/my/timebank/withdrawal",

@@ -31,3 +31,4 @@ from . import timebank_hold
 from . import res_config_settings_settlement
 from . import timebank_service_request_withdrawal
 from . import timebank_api_idempotency
+from . import timebank_service_request_checkin

@@ -1,5 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import timedelta
+
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -201,3 +203,45 @@ class TestPortal(TimebankDispatchCommon, HttpCase):
                 [("beneficiary_id", "=", self.beneficiary.id)]
             )
         )
+
+    def test_check_in_and_out_from_the_portal(self):
+        self.request1.action_accept()
+        self.authenticate("tb_portal_wang", "tb_portal_wang")
+        page = self.url_open("/my/timebank")
+        self.assertIn(f"/my/timebank/request/{self.request1.id}/checkin", page.text)
+        response = self._post(
+            f"/my/timebank/request/{self.request1.id}/checkin",
+            latitude="34.5601",
+            longitude="117.7302",
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertNotIn("error=", response.headers["Location"])
+        self.assertTrue(self.request1.checkin_time)
+        self.assertAlmostEqual(self.request1.checkin_latitude, 34.5601)
+        self.assertAlmostEqual(self.request1.checkin_longitude, 117.7302)
+        self.assertEqual(self.request1.service_start, self.request1.checkin_time)
+        # twice: refused, nothing changed
+        first = self.request1.checkin_time
+        response = self._post(f"/my/timebank/request/{self.request1.id}/checkin")
+        self.assertIn("error=", response.headers["Location"])
+        self.assertEqual(self.request1.checkin_time, first)
+        # another volunteer's request
+        self.request2.action_accept()
+        response = self._post(f"/my/timebank/request/{self.request2.id}/checkin")
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(self.request2.checkin_time)
+
+    def test_check_times_make_the_service_record(self):
+        self.request1.action_accept()
+        start = MONDAY + timedelta(minutes=10)
+        self.request1._check_in(start, 34.5, 117.7)
+        self.request1._check_out(start + timedelta(minutes=90), 34.6, 117.8)
+        self.request1.action_done()
+        record = self.request1.record_id
+        self.assertEqual(record.state, "draft")
+        self.assertEqual(record.date_start, start)
+        self.assertEqual(record.date_end, start + timedelta(minutes=90))
+        self.assertAlmostEqual(record.duration, 1.5)
+        self.assertEqual(record.checkin_time, start)
+        self.assertAlmostEqual(record.checkout_latitude, 34.6)
+        self.assertAlmostEqual(record.checkin_longitude, 117.7)
