@@ -157,6 +157,9 @@ class TimebankApi(http.Controller):
         """Run ``handler`` for an authenticated user and turn its result or
         its error into a JSON response. Business errors roll back to a
         savepoint, so a refused write leaves nothing behind."""
+        header_lang = self._set_lang(request.env)
+        if header_lang:
+            request.update_context(lang=header_lang)
         try:
             data = self._read_body()
             env = self._authenticate()

@@ -417,3 +417,29 @@ class TestApi(TimebankDispatchCommon, HttpCase):
             for path, operations in document["paths"].items()
         }
         self.assertEqual(documented, routes)
+
+    def test_messages_in_accept_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(
+            ["timebank_volunteer"], ["zh_CN"], overwrite=True
+        )
+        body = self._need_body(colour="red")
+        status, error = self._api(
+            "POST", "/needs", body, headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+        )
+        self.assertEqual(status, 400)
+        self.assertEqual(error["error"]["message"], "未知字段：colour。")
+        status, error = self._api(
+            "GET", "/needs", key=False, headers={"Accept-Language": "zh-CN"}
+        )
+        self.assertEqual(status, 401)
+        self.assertIn("API 密钥", error["error"]["message"])
+        # the user's language when the header names none installed
+        self.integration.lang = "zh_CN"
+        status, error = self._api(
+            "POST", "/needs", body, headers={"Accept-Language": "fr-FR"}
+        )
+        self.assertEqual(error["error"]["message"], "未知字段：colour。")
+        self.integration.lang = "en_US"
+        status, error = self._api("POST", "/needs", body)
+        self.assertEqual(error["error"]["message"], "Unknown fields: colour.")

@@ -245,3 +245,7 @@ class TestPortal(TimebankDispatchCommon, HttpCase):
         self.assertEqual(record.checkin_time, start)
         self.assertAlmostEqual(record.checkout_latitude, 34.6)
         self.assertAlmostEqual(record.checkin_longitude, 117.7)
+
+    def test_portal_tour(self):
+        self.start_tour("/my/timebank", "timebank_portal_tour", login="tb_portal_wang")
+        self.assertEqual(self.request1.state, "accepted")
