@@ -44,6 +44,7 @@
         "security/timebank_portal_security.xml",
         "views/portal_templates.xml",
         "views/timebank_service_request_checkin_views.xml",
+        "views/timebank_recipient_portal_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",

@@ -11,6 +11,7 @@ and for the staff actions the volunteer performs on their own records.
 from datetime import datetime
 from urllib.parse import urlencode
 
+import pytz
 from werkzeug.exceptions import NotFound
 
 from odoo import fields, http
@@ -31,9 +32,19 @@ class TimebankPortal(CustomerPortal):
             [("partner_id", "=", request.env.user.partner_id.id)], limit=1
         )
 
+    def _timebank_family_recipients(self):
+        """The elderly relatives the portal user is the family contact of
+        (record rules: guardian partner is the user's partner)."""
+        if not request.env.user._is_portal():
+            return request.env["timebank.recipient"]
+        return request.env["timebank.recipient"].search(
+            [("guardian_partner_id", "=", request.env.user.partner_id.id)]
+        )
+
     def _prepare_portal_layout_values(self):
         values = super()._prepare_portal_layout_values()
         values["timebank_volunteer"] = self._timebank_volunteer()
+        values["timebank_family_recipients"] = self._timebank_family_recipients()
         return values
 
     def _timebank_own(self, model, record_id):
@@ -62,7 +73,8 @@ class TimebankPortal(CustomerPortal):
     )
     def portal_my_timebank(self, error=None, message=None, **kwargs):
         volunteer = self._timebank_volunteer()
-        if not volunteer:
+        family_recipients = self._timebank_family_recipients()
+        if not volunteer and not family_recipients:
             raise NotFound()
         env = request.env
         # fetched as the portal user: the portal rules keep them to this
@@ -99,6 +111,15 @@ class TimebankPortal(CustomerPortal):
                 "beneficiaries": env["timebank.beneficiary"]
                 .sudo()
                 .search([("volunteer_id", "=", volunteer.id)]),
+                "family_recipients": family_recipients.sudo(),
+                # sudo: the needs of the relatives found under the portal rules
+                "family_needs": env["timebank.service.request"]
+                .sudo()
+                .search(
+                    [("recipient_id", "in", family_recipients.ids)],
+                    order="date_start desc",
+                    limit=50,
+                ),
                 "error": error,
                 "message": message,
             }
@@ -107,6 +128,9 @@ class TimebankPortal(CustomerPortal):
 
     def _timebank_request_action(self, request_id, action, **kwargs):
         service_request = self._timebank_own("timebank.service.request", request_id)
+        volunteer = self._timebank_volunteer()
+        if not volunteer or service_request.volunteer_id != volunteer:
+            raise NotFound()
         try:
             with request.env.cr.savepoint():
                 # sudo: the volunteer acts on a request dispatched to them,
@@ -169,6 +193,65 @@ class TimebankPortal(CustomerPortal):
     )
     def portal_timebank_checkout(self, request_id, **post):
         return self._timebank_check(request_id, "_check_out", post)
+
+    def _timebank_local_datetime(self, value):
+        """A datetime-local value of the form, in the user's time zone, as
+        naive UTC."""
+        moment = datetime.fromisoformat(value)
+        tz = pytz.timezone(request.env.user.tz or "Asia/Shanghai")
+        return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
+
+    @http.route(
+        "/my/timebank/need",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_timebank_need(self, **post):
+        recipient = self._timebank_family_recipients().filtered(
+            lambda r: str(r.id) == post.get("recipient_id")
+        )
+        if not recipient:
+            raise NotFound()
+        try:
+            service_type = int(post.get("service_type_id") or 0)
+            if (
+                not request.env["timebank.service.type"]
+                .sudo()
+                .browse(service_type)
+                .exists()
+            ):
+                raise ValueError(service_type)
+            date_start = self._timebank_local_datetime(post.get("date_start") or "")
+            date_end = self._timebank_local_datetime(post.get("date_end") or "")
+        except ValueError:
+            return self._timebank_redirect(
+                error=request.env._("Please check the values you entered.")
+            )
+        try:
+            with request.env.cr.savepoint():
+                # sudo: the recipient is the user's relative (searched under
+                # the portal rules); the request is forced to that recipient
+                need = (
+                    request.env["timebank.service.request"]
+                    .sudo()
+                    .create(
+                        {
+                            "recipient_id": recipient.id,
+                            "service_type_id": service_type,
+                            "date_start": date_start,
+                            "date_end": date_end,
+                            "channel": "family",
+                            "note": (post.get("note") or "")[:2000],
+                        }
+                    )
+                )
+        except (UserError, ValidationError) as error:
+            return self._timebank_redirect(error=error.args[0])
+        return self._timebank_redirect(
+            message=request.env._("Service request %(name)s sent.", name=need.name)
+        )
 
     @http.route(
         "/my/timebank/withdrawal",

@@ -249,3 +249,94 @@ class TestPortal(TimebankDispatchCommon, HttpCase):
     def test_portal_tour(self):
         self.start_tour("/my/timebank", "timebank_portal_tour", login="tb_portal_wang")
         self.assertEqual(self.request1.state, "accepted")
+
+
+@tagged("post_install", "-at_install")
+class TestPortalFamily(TimebankDispatchCommon, HttpCase):
+    """A recipient's family contact asks for services for their relative."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.family = new_test_user(
+            cls.env,
+            login="tb_portal_family",
+            groups="base.group_portal",
+            name="Zhao Junior",
+            tz="UTC",
+        )
+        cls.recipient1.guardian_partner_id = cls.family.partner_id
+
+    def _post(self, url, **data):
+        page = self.url_open("/my/timebank")
+        self.assertEqual(page.status_code, 200)
+        marker = 'name="csrf_token" value="'
+        start = page.text.index(marker) + len(marker)
+        data["csrf_token"] = page.text[start : page.text.index('"', start)]
+        return self.url_open(url, data=data, allow_redirects=False)
+
+    def test_family_contact_submits_a_need(self):
+        self.authenticate("tb_portal_family", "tb_portal_family")
+        self.assertIn('href="/my/timebank"', self.url_open("/my/home").text)
+        page = self.url_open("/my/timebank")
+        self.assertIn("Grandma Zhao", page.text)
+        self.assertNotIn("Grandpa Sun", page.text)
+        self.assertNotIn("o_timebank_balances", page.text)
+        response = self._post(
+            "/my/timebank/need",
+            recipient_id=str(self.recipient1.id),
+            service_type_id=str(self.meal.id),
+            date_start="2026-03-02T01:00",
+            date_end="2026-03-02T03:00",
+            note="Lunch, soft food",
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertNotIn("error=", response.headers["Location"])
+        need = self.env["timebank.service.request"].search(
+            [("recipient_id", "=", self.recipient1.id)]
+        )
+        self.assertEqual(len(need), 1)
+        self.assertEqual(need.channel, "family")
+        self.assertEqual(need.date_start, MONDAY)
+        self.assertEqual(need.note, "Lunch, soft food")
+        self.assertIn(need.name, self.url_open("/my/timebank").text)
+        # the window ends before it starts: the model refuses, nothing created
+        response = self._post(
+            "/my/timebank/need",
+            recipient_id=str(self.recipient1.id),
+            service_type_id=str(self.meal.id),
+            date_start="2026-03-02T05:00",
+            date_end="2026-03-02T03:00",
+        )
+        self.assertIn("error=", response.headers["Location"])
+        self.assertEqual(
+            self.env["timebank.service.request"].search_count(
+                [("recipient_id", "=", self.recipient1.id)]
+            ),
+            1,
+        )
+
+    def test_family_contact_of_someone_else(self):
+        self.authenticate("tb_portal_family", "tb_portal_family")
+        response = self._post(
+            "/my/timebank/need",
+            recipient_id=str(self.recipient2.id),
+            service_type_id=str(self.meal.id),
+            date_start="2026-03-02T01:00",
+            date_end="2026-03-02T03:00",
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertFalse(
+            self.env["timebank.service.request"].search(
+                [("recipient_id", "=", self.recipient2.id)]
+            )
+        )
+        # a family contact is no volunteer: no request actions, no withdrawal
+        need = self._request()
+        volunteer = self._volunteer(
+            self.village1, wishes=self.wish_meal, skills=self.cooking
+        )
+        need.action_assign(volunteer)
+        response = self._post(f"/my/timebank/request/{need.id}/accept")
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(need.state, "assigned")
