@@ -8,7 +8,7 @@
     "author": "Time Bank contributors",
     "website": "https://github.com/timebank-taierzhuang/timebank",
     "license": "LGPL-3",
-    "depends": ["mail", "phone_validation", "base_import"],
+    "depends": ["mail", "phone_validation", "base_import", "portal"],
     "data": [
         "security/timebank_security.xml",
         "security/ir.model.access.csv",
@@ -41,6 +41,10 @@
         "views/timebank_withdrawal_views.xml",
         "views/res_config_settings_settlement_views.xml",
         "views/timebank_service_request_withdrawal_views.xml",
+        "security/timebank_portal_security.xml",
+        "views/portal_templates.xml",
+        "views/timebank_service_request_checkin_views.xml",
+        "views/timebank_recipient_portal_views.xml",
     ],
     "demo": [
         "demo/timebank_node_demo.xml",
@@ -50,6 +54,9 @@
         "demo/timebank_dispatch_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "timebank_volunteer/static/src/js/timebank_portal_checkin.js",
+        ],
         "web.assets_tests": [
             "timebank_volunteer/static/tests/tours/*.js",
         ],

@@ -30,3 +30,6 @@ from . import timebank_withdrawal
 from . import timebank_hold
 from . import res_config_settings_settlement
 from . import timebank_service_request_withdrawal
+from . import timebank_api_idempotency
+from . import timebank_service_request_checkin
+from . import timebank_recipient_portal

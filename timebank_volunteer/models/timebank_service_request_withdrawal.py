@@ -12,7 +12,7 @@ class TimebankServiceRequest(models.Model):
     cancelling it cancels the withdrawal and releases the hold.
     """
 
-    _inherit = "timebank.service.request"
+    _inherit = "timebank.service.request"  # pylint: disable=consider-merging-classes-inherited
 
     withdrawal_id = fields.Many2one(
         "timebank.withdrawal",
