@@ -154,7 +154,8 @@ class TestServiceConcurrency(BaseCase):
             cr.execute(
                 SQL(
                     "SELECT kind, hours FROM timebank_ledger_line "
-                    "WHERE res_model = 'timebank.service.record' AND res_id = %s",
+                    "WHERE res_model = 'timebank.service.record' AND res_id = %s "
+                    "ORDER BY sequence",
                     record_id,
                 )
             )
