@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+# Copyright 2026 Time Bank contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Load/fault suite (issue 10): the access matrix, probed over XML-RPC.
+
+One command (not collected by ``make test``):
+
+    python3 tests/load/access_matrix.py --db tb_load_access           # all roles
+    python3 tests/load/access_matrix.py --db tb_load_access --quick   # 3 roles
+    python3 tests/load/access_matrix.py --db tb_load_access --reuse   # keep the DB
+
+It (re)creates the database with ``timebank_volunteer`` and
+``timebank_exchange`` and their demo data (the Taierzhuang tree and its
+people, services, outlets, finance), creates one real user per role on a
+sub-branch (the supervisor on its town), starts a real Odoo server on
+localhost (``--http-port`` 9272 by default, stopped at the end) and, for every
+``timebank.%`` model of ``ir.model`` that has records, x read / create /
+write / unlink x a record of the user's OWN node, of a CHILD node and of a
+SIBLING node (neither in the user's subtree nor one of its ancestors), calls
+the server as that user and records the outcome:
+
+    ok       the call succeeded
+    denied   AccessError (groups or record rules)
+    refused  UserError / ValidationError / MissingError (a business refusal)
+    error    any other server error (printed)
+
+The probes: read = ``read([id], ['display_name'])``; write = ``write([id],
+{})`` (Odoo 18 checks the model access and the record rules even for empty
+values, and changes nothing); create = ``create(vals)`` with the
+``copy_data()`` of the record (so it lands on the same node); unlink = on a
+superuser ``copy()`` of the record (falling back to the record itself), so
+the demo data stays for the next probes.
+
+Expected (from each role's scope, not read back from the rules): a role that
+is not district-wide never reads, writes, creates or deletes a SIBLING
+record; the auditor never writes, creates or deletes; nobody, the district
+administrator included, creates, writes or deletes a ledger line. District-
+wide: the district administrator for every model, the inventory manager for
+outlets / donations / redemptions / returns, the finance manager for
+contributions / spendings / fund and guarantee figures and for reading nodes.
+An ``ok`` where the expectation is "never" is a LEAK. The script prints the
+matrix per role and "leaks: N"; it exits 1 if N > 0 or on any ``error``.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from collections import Counter, defaultdict
+
+REPO = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
+ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
+PASSWORD = "tb-load-Access-10"
+# role -> (groups, node xmlid the user is assigned to)
+ROLES = {
+    "auditor": (["timebank_volunteer.group_timebank_auditor"], "village"),
+    "operator": (["timebank_volunteer.group_timebank_operator"], "village"),
+    "supervisor": (["timebank_volunteer.group_timebank_supervisor"], "town"),
+    "finance": (["timebank_exchange.group_timebank_finance"], "village"),
+    "finance_manager": (["timebank_exchange.group_timebank_finance_manager"], "village"),
+    "outlet_staff": (["timebank_exchange.group_exchange_staff"], "village"),
+    "inventory_manager": (
+        ["timebank_exchange.group_exchange_manager"], "village"),
+    "admin": (["timebank_volunteer.group_timebank_admin"], "village"),
+}
+QUICK_ROLES = ("auditor", "operator", "admin")
+OUTLET_MODELS = {
+    "timebank.exchange.outlet", "timebank.donation", "timebank.donation.line",
+    "timebank.redemption", "timebank.redemption.line",
+    "timebank.redemption.return", "timebank.redemption.return.line",
+}
+FINANCE_MODELS = {"timebank.contribution", "timebank.spending"}
+# many2one fields through which a record belongs to a node, in order
+NODE_PATHS = (
+    "node_id", "town_id", "outlet_id", "account_id", "volunteer_id",
+    "recipient_id", "run_id", "redemption_id", "return_id", "donation_id",
+    "activity_id", "request_id", "service_record_id", "record_id",
+)
+OPS = ("read", "create", "write", "unlink")
+SCOPES = ("own", "child", "sibling")
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def district_wide(role, model, op):
+    if role == "admin":
+        return True
+    if role == "inventory_manager" and model in OUTLET_MODELS:
+        return True
+    if role == "finance_manager" and (
+        model in FINANCE_MODELS or "fund" in model or "guarantee" in model
+    ):
+        return True
+    if role == "finance_manager" and model == "timebank.node" and op == "read":
+        return True
+    return False
+
+
+def expected(role, model, op, scope):
+    """'never' or 'may' (allowed or refused, both fine)."""
+    if model == "timebank.ledger.line" and op != "read":
+        return "never"
+    if role == "auditor" and op != "read":
+        return "never"
+    if scope == "sibling" and not district_wide(role, model, op):
+        return "never"
+    return "may"
+
+
+def node_of(record, depth=0):
+    """The node a record belongs to (superuser), or None."""
+    if record._name == "timebank.node":
+        return record
+    if depth > 2:
+        return None
+    for fname in NODE_PATHS:
+        field = record._fields.get(fname)
+        if field is None or field.type != "many2one":
+            continue
+        target = record[fname]
+        if not target:
+            continue
+        if target._name == "timebank.node":
+            return target
+        node = node_of(target, depth + 1)
+        if node:
+            return node
+    return None
+
+
+def setup(registry, roles):
+    """Users per role; records per (model, scope) for each user node."""
+    import odoo
+    from odoo import api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        Node = env["timebank.node"]
+        village = env.ref("timebank_volunteer.node_gucheng_demo")
+        town = village.parent_id
+        nodes = {"village": village, "town": town}
+        users = {}
+        for role in roles:
+            groups, where = ROLES[role]
+            login = f"tb_load_{role}"
+            user = env["res.users"].with_context(no_reset_password=True).search(
+                [("login", "=", login)]
+            )
+            vals = {
+                "name": f"Load {role}",
+                "login": login,
+                "password": PASSWORD,
+                "groups_id": [(6, 0, [env.ref("base.group_user").id]
+                               + [env.ref(g).id for g in groups])],
+                "timebank_node_ids": [(6, 0, nodes[where].ids)],
+            }
+            if user:
+                user.write(vals)
+            else:
+                user = env["res.users"].with_context(no_reset_password=True).create(vals)
+            users[role] = (user.id, where)
+
+        models = env["ir.model"].search([("model", "=like", "timebank.%")])
+        samples = {}  # (where, model) -> {scope: id}
+        skipped = []
+        for model in models.mapped("model"):
+            Model = env[model]
+            if Model._transient or Model._abstract or not Model._auto:
+                skipped.append(f"{model} (not a table)")
+                continue
+            records = Model.with_context(active_test=False).search([], limit=3000)
+            for where, base in nodes.items():
+                subtree = Node.search([("id", "child_of", base.id)])
+                ancestors = Node.search([("id", "parent_of", base.id)])
+                found = {}
+                for record in records:
+                    node = node_of(record)
+                    if node is None:
+                        continue
+                    if node == base:
+                        scope = "own"
+                    elif node in subtree:
+                        scope = "child"
+                    elif node not in ancestors:
+                        scope = "sibling"
+                    else:
+                        continue
+                    found.setdefault(scope, record.id)
+                    if len(found) == 3:
+                        break
+                samples[(where, model)] = found
+            if not any(samples[(w, model)] for w in nodes):
+                skipped.append(f"{model} (no record with a node)")
+        return users, samples, skipped
+
+
+def classify(fault):
+    """/xmlrpc/2 fault codes: 4 AccessError, 3 AccessDenied, 2 UserError and
+    its subclasses (ValidationError, MissingError, ...), 1 anything else."""
+    if fault.faultCode in (3, 4):
+        return "denied"
+    if fault.faultCode == 2:
+        return "refused"
+    return "error"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="tb_load_access")
+    parser.add_argument("--quick", action="store_true", help="3 roles only")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--http-port", type=int, default=9272)
+    parser.add_argument("--timeout", type=int, default=900,
+                        help="give up after this many seconds")
+    args = parser.parse_args()
+    if not args.db.startswith("tb_load"):
+        parser.error("use a database whose name starts with tb_load")
+    if not 9269 <= args.http_port <= 9279:
+        parser.error("use an HTTP port in 9269-9279")
+    roles = QUICK_ROLES if args.quick else tuple(ROLES)
+    started = time.perf_counter()
+    deadline = time.monotonic() + args.timeout
+
+    if not args.reuse:
+        log(f"creating {args.db} with both modules and their demo data")
+        subprocess.run(["dropdb", "--if-exists", args.db], check=True)
+        subprocess.run(["createdb", args.db], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
+             "-i", "timebank_volunteer,timebank_exchange", "--stop-after-init",
+             f"--http-port={args.http_port}", "--log-level=warn"],
+            check=True,
+        )
+
+    import odoo
+    from odoo import api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"])
+    registry = Registry(args.db)
+    users, samples, skipped = setup(registry, roles)
+    log(f"{len(users)} users; {len({m for _w, m in samples})} models probed")
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
+         f"--http-port={args.http_port}", "--http-interface=127.0.0.1",
+         "--db-filter=^%s$" % args.db, "--workers=0", "--max-cron-threads=0",
+         "--log-level=warn", "--logfile=/tmp/tb_load_access_server.log"],
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{args.http_port}"
+    leaks, errors = [], []
+    table = defaultdict(Counter)  # role -> Counter((op, scope, outcome))
+    cells = 0
+    try:
+        for _i in range(60):
+            try:
+                xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common").version()
+                break
+            except OSError:
+                time.sleep(1)
+        log(f"server up on {url}")
+        for role in roles:
+            uid, where = users[role]
+            common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
+            assert common.authenticate(args.db, f"tb_load_{role}", PASSWORD, {}) == uid
+            rpc = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
+
+            def call(model, method, params, kw=None, uid=uid):
+                return rpc.execute_kw(args.db, uid, PASSWORD, model, method,
+                                      params, kw or {})
+
+            for (w, model), found in sorted(samples.items()):
+                if w != where:
+                    continue
+                for scope in SCOPES:
+                    rid = found.get(scope)
+                    if rid is None:
+                        continue
+                    for op in OPS:
+                        if time.monotonic() > deadline:
+                            raise TimeoutError("access matrix: timeout")
+                        target = rid
+                        if op == "create" or op == "unlink":
+                            with registry.cursor() as cr:
+                                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                                record = env[model].browse(rid)
+                                if op == "create":
+                                    try:
+                                        data = record.copy_data()[0]
+                                    except Exception:  # noqa: BLE001
+                                        data = None
+                                else:
+                                    try:
+                                        with cr.savepoint():
+                                            target = record.copy().id
+                                    except Exception:  # noqa: BLE001
+                                        target = rid
+                            if op == "create" and data is None:
+                                continue
+                            if op == "create":  # Command enums, dates -> plain
+                                data = json.loads(json.dumps(data, default=str))
+                        try:
+                            if op == "read":
+                                call(model, "read", [[target]], {"fields": ["display_name"]})
+                            elif op == "write":
+                                call(model, "write", [[target], {}])
+                            elif op == "create":
+                                call(model, "create", [data])
+                            else:
+                                call(model, "unlink", [[target]])
+                            outcome = "ok"
+                        except xmlrpc.client.Fault as fault:
+                            outcome = classify(fault)
+                            if outcome == "error":
+                                errors.append(f"{role} {op} {model} {scope}: "
+                                              f"{fault.faultString.strip().splitlines()[-1][:200]}")
+                        except (TypeError, OverflowError) as exc:
+                            outcome = "skipped"
+                            errors.append(f"{role} {op} {model}: cannot marshal {exc}")
+                        if op == "unlink" and target != rid and outcome != "ok":
+                            with registry.cursor() as cr:
+                                env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+                                try:
+                                    with cr.savepoint():
+                                        env[model].browse(target).unlink()
+                                except Exception:  # noqa: BLE001
+                                    pass
+                        cells += 1
+                        table[role][(op, scope, outcome)] += 1
+                        if outcome == "ok" and expected(role, model, op, scope) == "never":
+                            leaks.append(f"{role:17s} {op:6s} {scope:7s} {model}")
+            log(f"{role}: done")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+    print("\nmatrix per role: op/scope -> ok / denied / refused / error")
+    for role in roles:
+        print(f"  {role}")
+        for op in OPS:
+            parts = []
+            for scope in SCOPES:
+                c = {o: table[role][(op, scope, o)]
+                     for o in ("ok", "denied", "refused", "error")}
+                parts.append(f"{scope} {c['ok']}/{c['denied']}/{c['refused']}/{c['error']}")
+            print(f"    {op:6s} " + "   ".join(parts))
+    models_without = [m for m in sorted({m for _w, m in samples})
+                      if not any(samples[(w, m)] for w in ("village", "town"))]
+    print(f"cells probed: {cells}; models without a node-scoped record: "
+          f"{len(models_without)}")
+    for line in skipped:
+        print("  not probed:", line)
+    for error in errors:
+        print("ERROR", error)
+    for leak in leaks:
+        print("LEAK", leak)
+    print(f"leaks: {len(leaks)}")
+    log(f"done in {time.perf_counter() - started:.1f}s")
+    failed = bool(leaks) or any(not e.startswith("skipped") for e in errors)
+    print("RESULT:", "FAIL" if failed else "PASS")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
