@@ -223,6 +223,9 @@ def main():
         print("FAIL: the demo data has fewer than 10 active volunteers")
         return 1
 
+    server_log = f"/tmp/{args.db}_server.log"
+    if os.path.exists(server_log):
+        os.remove(server_log)
     server = subprocess.Popen(
         # odoo-bin, not "-m odoo": the prefork server re-executes sys.argv[0]
         # for its gevent process
@@ -231,7 +234,7 @@ def main():
          "--http-interface=127.0.0.1",
          "--db-filter=^%s$" % args.db, "--workers=4", "--max-cron-threads=0",
          "--limit-time-real=300", "--limit-time-cpu=240",
-         "--log-level=warn", "--logfile=/tmp/tb_load_conc_server.log"],
+         "--log-level=warn", f"--logfile={server_log}"],
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{args.http_port}"
@@ -349,6 +352,10 @@ def main():
     print(f"  reversals ok {total['reversal_ok']}, refused {total['reversal_refused']}")
     for key, count in sorted(refusals.items(), key=lambda kv: -kv[1])[:5]:
         print(f"    refused x{count}: {key}")
+    with open(server_log, encoding="utf-8", errors="replace") as handle:
+        conflicts = sum("could not serialize access" in line for line in handle)
+    print(f"  serialization conflicts retried by the server: {conflicts} "
+          f"(in {server_log})")
     print(f"  new ledger lines {new_lines} = successful postings {postings}")
     print(f"  records of the run: {states}")
     print(f"  stored hours on the 10 accounts: {stored}")
