@@ -20,6 +20,11 @@ of 10 volunteers:
               by all clients (a reversing debit line); two clients may race
               for the same record: exactly one may win, the other must get a
               clear refusal
+    hold      create a withdrawal of 0.5-3 estimated hours (the volunteer
+              serves itself) and ``action_apply`` it: a hold on the service
+              reserve (each account is seeded once with 6 reserve hours through
+              ``_post_lines``); over-promising must be refused
+    release   ``action_cancel`` on an applied withdrawal from a shared pool
 
 Odoo retries serialization conflicts of RPC requests itself; a request that
 still fails with anything other than a UserError / ValidationError /
@@ -28,7 +33,9 @@ balance equals the sum of its lines (``_check_chain`` on the 10 accounts),
 no bucket is negative, the number of new ledger lines equals the number of
 successful postings (deposits + reversals), every confirmed record of the run
 has exactly one deposit line and no reversal, every cancelled-after-confirm
-record has net zero hours. Prints the figures and timing; exits 1 on any
+record has net zero hours, the hours held on each account equal its active holds
+and never exceed its reserve, the applied withdrawals = holds - releases.
+Prints the figures and timing; exits 1 on any
 broken invariant or ERROR.
 """
 
@@ -51,6 +58,7 @@ ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
 ODOO_BIN = "/opt/odoo18/odoo-bin"
 CLIENTS = 8
 ACCOUNTS = 10
+RESERVE = 6.0
 DAY0 = datetime(2023, 1, 2, 1, 0, 0)  # 09:00 Asia/Shanghai
 
 
@@ -98,6 +106,7 @@ class RpcError(Exception):
 def reason(message):
     """A refusal, without the names in it."""
     for pattern in ("cannot be in two services at once", "is not possible for",
+                    "cannot be promised",
                     "more than the maximum", "Not enough hours"):
         if pattern in message:
             return pattern
@@ -106,16 +115,50 @@ def reason(message):
 
 def client(args):
     (number, ops, url, db, uid, password, volunteers, recipient, service_type,
-     pool, lock, seed) = args
+     pool, lock, seed, selves, holds) = args
     rng = random.Random(seed + number)
     rpc = Rpc(url, db, uid, password)
     result = {"deposit_ok": 0, "deposit_refused": 0, "reversal_ok": 0,
               "reversal_refused": 0, "errors": [], "confirmed": [],
-              "cancelled": [], "refusals": {}}
+              "cancelled": [], "refusals": {}, "hold_ok": 0, "hold_refused": 0,
+              "release_ok": 0, "release_refused": 0}
     for i in range(ops):
         with lock:
             can_reverse = len(pool) > 0
-        if can_reverse and rng.random() < 0.3:
+            can_release = len(holds) > 0
+        draw = rng.random()
+        if 0.3 <= draw < 0.45 or (can_release and 0.45 <= draw < 0.52):
+            apply = draw < 0.45
+            step = "hold" if apply else "release"
+            try:
+                if apply:
+                    index = rng.randrange(len(volunteers))
+                    withdrawal = rpc("timebank.withdrawal", "create", [{
+                        "volunteer_id": volunteers[index],
+                        "recipient_id": selves[index],
+                        "service_type_id": service_type,
+                        "estimated_hours": rng.choice([0.5, 1.0, 2.0, 3.0]),
+                    }])
+                    rpc("timebank.withdrawal", "action_apply", [[withdrawal]])
+                    with lock:
+                        holds.append(withdrawal)
+                else:
+                    with lock:
+                        withdrawal = holds[rng.randrange(len(holds))]
+                    rpc("timebank.withdrawal", "action_cancel", [[withdrawal]])
+                    with lock:
+                        if withdrawal in holds:
+                            holds.remove(withdrawal)
+                result[f"{step}_ok"] += 1
+            except RpcError as exc:
+                if exc.clear:
+                    result[f"{step}_refused"] += 1
+                    key = reason(exc.message)
+                    result["refusals"][key] = result["refusals"].get(key, 0) + 1
+                else:
+                    result["errors"].append(f"{step}: {exc}"[:300])
+            continue
+        if can_reverse and draw < 0.3:
             with lock:
                 record_id = pool[rng.randrange(len(pool))]
             try:
@@ -210,6 +253,23 @@ def main():
             [("state", "=", "active")], limit=ACCOUNTS, order="id")
         accounts = env["timebank.account"]._ensure_accounts(volunteers)
         recipient = env["timebank.recipient"].search([], limit=1, order="id")
+        # withdrawals: each volunteer serves itself (a recipient of its own
+        # partner) and gets 6 reserve hours, posted once through _post_lines
+        selves = []
+        for volunteer in volunteers:
+            self_recipient = env["timebank.recipient"].search(
+                [("partner_id", "=", volunteer.partner_id.id)], limit=1
+            ) or env["timebank.recipient"].create(
+                {"partner_id": volunteer.partner_id.id, "node_id": volunteer.node_id.id})
+            selves.append(self_recipient.id)
+        cr.execute("SELECT count(*) FROM timebank_ledger_line "
+                   "WHERE res_model = 'tb.load.seed'")
+        if not cr.fetchone()[0]:
+            env["timebank.account"]._post_lines([
+                {"account_id": account.id, "hours": RESERVE, "bucket": "reserve",
+                 "kind": "adjustment", "res_model": "tb.load.seed",
+                 "res_id": account.id, "name": "load test reserve"}
+                for account in accounts])
         service_type = env["timebank.service.type"].search([], limit=1, order="id")
         cr.execute("SELECT count(*) FROM timebank_ledger_line")
         lines_before = cr.fetchone()[0]
@@ -247,14 +307,14 @@ def main():
                 time.sleep(1)
         log(f"server up on {url} (4 workers); {CLIENTS} clients, {args.ops} operations")
         manager = multiprocessing.Manager()
-        pool, lock = manager.list(), manager.Lock()
+        pool, lock, holds = manager.list(), manager.Lock(), manager.list()
         per_client = [args.ops // CLIENTS + (1 if n < args.ops % CLIENTS else 0)
                       for n in range(CLIENTS)]
         t0 = time.perf_counter()
         with multiprocessing.Pool(CLIENTS) as workers:
             async_result = workers.map_async(client, [
                 (n, per_client[n], url, args.db, uid, "admin", volunteer_ids,
-                 recipient.id, service_type.id, pool, lock, args.seed)
+                 recipient.id, service_type.id, pool, lock, args.seed, selves, holds)
                 for n in range(CLIENTS)])
             results = async_result.get(timeout=args.timeout)
         elapsed = time.perf_counter() - t0
@@ -268,7 +328,8 @@ def main():
             os.killpg(server.pid, signal.SIGKILL)
 
     total = {k: sum(r[k] for r in results) for k in
-             ("deposit_ok", "deposit_refused", "reversal_ok", "reversal_refused")}
+             ("deposit_ok", "deposit_refused", "reversal_ok", "reversal_refused",
+              "hold_ok", "hold_refused", "release_ok", "release_refused")}
     errors = [e for r in results for e in r["errors"]]
     confirmed = {i for r in results for i in r["confirmed"]}
     cancelled = [i for r in results for i in r["cancelled"]]
@@ -325,6 +386,24 @@ def main():
         if states["cancelled"] != total["reversal_ok"]:
             failures.append(f"{states['cancelled']} cancelled records vs "
                             f"{total['reversal_ok']} reversals")
+        # holds never promise more than the reserve, and add up
+        cr.execute(
+            """SELECT a.id, a.balance_reserve, a.hold_hours,
+                      coalesce((SELECT sum(h.hours) FROM timebank_hold h
+                                 WHERE h.account_id = a.id AND h.state = 'active'), 0)
+                 FROM timebank_account a WHERE a.id = ANY(%s)""", [account_ids])
+        held_total = 0.0
+        for aid, reserve, held, active in cr.fetchall():
+            held_total += float(active)
+            if abs(float(held) - float(active)) > 0.001:
+                failures.append(f"account {aid}: hold_hours {held} != active holds {active}")
+            if float(active) - float(reserve) > 0.001:
+                failures.append(f"account {aid}: {active} hours held > reserve {reserve}")
+        cr.execute("SELECT count(*) FROM timebank_withdrawal WHERE state = 'applied'")
+        applied_now = cr.fetchone()[0]
+        if applied_now != total["hold_ok"] - total["release_ok"]:
+            failures.append(f"{applied_now} applied withdrawals vs "
+                            f"{total['hold_ok']} holds - {total['release_ok']} releases")
         # clients share days: two concurrent services of one volunteer in the
         # same slot must not both be active (the volunteer lock serializes)
         cr.execute(
@@ -350,7 +429,11 @@ def main():
           f"({ops_done / elapsed:.1f} ops/s, {CLIENTS} clients, 4 workers)")
     print(f"  deposits  ok {total['deposit_ok']}, refused {total['deposit_refused']}")
     print(f"  reversals ok {total['reversal_ok']}, refused {total['reversal_refused']}")
-    for key, count in sorted(refusals.items(), key=lambda kv: -kv[1])[:5]:
+    print(f"  withdrawal holds ok {total['hold_ok']}, refused {total['hold_refused']}; "
+          f"releases ok {total['release_ok']}, refused {total['release_refused']}")
+    print(f"  hours held at the end {held_total:.2f} of {RESERVE * ACCOUNTS:.2f} "
+          f"reserve; applied withdrawals {applied_now}")
+    for key, count in sorted(refusals.items(), key=lambda kv: -kv[1])[:6]:
         print(f"    refused x{count}: {key}")
     with open(server_log, encoding="utf-8", errors="replace") as handle:
         conflicts = sum("could not serialize access" in line for line in handle)
