@@ -40,14 +40,11 @@ without also rewriting the account's last sequence, last hash and balance.
 import argparse
 import os
 import random
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
 
-REPO = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "bench"))
 
 KINDS = ["hours", "bucket", "kind", "res_id", "delete", "swap", "forge", "balance"]
@@ -59,16 +56,14 @@ def log(message):
 
 
 def generate(registry, accounts_wanted, rng):
+    from bench_ledger import generate_people
+
     import odoo
     from odoo import api
     from odoo.tools import SQL
 
-    from bench_ledger import generate_people
-
     with registry.cursor() as cr:
-        generate_people(
-            cr, SQL, {"branches": 10, "volunteers": accounts_wanted}
-        )
+        generate_people(cr, SQL, {"branches": 10, "volunteers": accounts_wanted})
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         cr.execute(SQL("SELECT id FROM timebank_account ORDER BY id"))
@@ -82,8 +77,11 @@ def generate(registry, accounts_wanted, rng):
                 bucket = rng.choice(["unsettled", "goods", "reserve"])
                 if balances[bucket] >= 1.0 and rng.random() < 0.3:
                     hours = -round(rng.uniform(0.25, balances[bucket]), 2)
-                    kind = {"unsettled": "settlement", "goods": "redemption",
-                            "reserve": "withdrawal"}[bucket]
+                    kind = {
+                        "unsettled": "settlement",
+                        "goods": "redemption",
+                        "reserve": "withdrawal",
+                    }[bucket]
                 else:
                     hours = round(rng.choice([0.5, 1, 1.5, 2, 2.5, 3]) * 1.2, 2)
                     kind = "deposit"
@@ -122,46 +120,82 @@ def tamper(cr, kind, account_id, lines, rng):
         new = float(pick["hours"]) + rng.choice([0.01, 0.5, 1.0, -0.01, 10.0])
         if round(new, 2) == 0:
             new += 1.0
-        cr.execute("UPDATE timebank_ledger_line SET hours = %s WHERE id = %s",
-                   [round(new, 2), lid])
-        return lid, "does not match its hash", f"line {lid} hours {pick['hours']}->{new:.2f}"
+        cr.execute(
+            "UPDATE timebank_ledger_line SET hours = %s WHERE id = %s",
+            [round(new, 2), lid],
+        )
+        return (
+            lid,
+            "does not match its hash",
+            f"line {lid} hours {pick['hours']}->{new:.2f}",
+        )
     if kind == "bucket":
-        new = rng.choice([b for b in ("unsettled", "goods", "reserve")
-                          if b != pick["bucket"]])
-        cr.execute("UPDATE timebank_ledger_line SET bucket = %s WHERE id = %s",
-                   [new, lid])
-        return lid, "does not match its hash", f"line {lid} bucket {pick['bucket']}->{new}"
+        new = rng.choice(
+            [b for b in ("unsettled", "goods", "reserve") if b != pick["bucket"]]
+        )
+        cr.execute(
+            "UPDATE timebank_ledger_line SET bucket = %s WHERE id = %s", [new, lid]
+        )
+        return (
+            lid,
+            "does not match its hash",
+            f"line {lid} bucket {pick['bucket']}->{new}",
+        )
     if kind == "kind":
-        new = rng.choice([k for k in ("deposit", "reversal", "settlement",
-                                      "redemption", "withdrawal", "adjustment")
-                          if k != pick["kind"]])
-        cr.execute("UPDATE timebank_ledger_line SET kind = %s WHERE id = %s",
-                   [new, lid])
+        new = rng.choice(
+            [
+                k
+                for k in (
+                    "deposit",
+                    "reversal",
+                    "settlement",
+                    "redemption",
+                    "withdrawal",
+                    "adjustment",
+                )
+                if k != pick["kind"]
+            ]
+        )
+        cr.execute(
+            "UPDATE timebank_ledger_line SET kind = %s WHERE id = %s", [new, lid]
+        )
         return lid, "does not match its hash", f"line {lid} kind {pick['kind']}->{new}"
     if kind == "res_id":
         new = pick["res_id"] + 1_000_000
-        cr.execute("UPDATE timebank_ledger_line SET res_id = %s WHERE id = %s",
-                   [new, lid])
+        cr.execute(
+            "UPDATE timebank_ledger_line SET res_id = %s WHERE id = %s", [new, lid]
+        )
         return lid, "does not match its hash", f"line {lid} res_id -> {new}"
     if kind == "delete":
         cr.execute("DELETE FROM timebank_ledger_line WHERE id = %s", [lid])
         index = lines.index(pick)
         if index + 1 < len(lines):
-            return (lines[index + 1]["id"], "a line before it is missing",
-                    f"deleted line {lid} (seq {pick['sequence']})")
+            return (
+                lines[index + 1]["id"],
+                "a line before it is missing",
+                f"deleted line {lid} (seq {pick['sequence']})",
+            )
         return None, "its last lines are missing", f"deleted last line {lid}"
     if kind == "swap":
         i, j = sorted(rng.sample(range(len(lines)), 2))
         a, b = lines[i], lines[j]
-        cr.execute("UPDATE timebank_ledger_line SET sequence = -1 WHERE id = %s",
-                   [a["id"]])
-        cr.execute("UPDATE timebank_ledger_line SET sequence = %s WHERE id = %s",
-                   [a["sequence"], b["id"]])
-        cr.execute("UPDATE timebank_ledger_line SET sequence = %s WHERE id = %s",
-                   [b["sequence"], a["id"]])
+        cr.execute(
+            "UPDATE timebank_ledger_line SET sequence = -1 WHERE id = %s", [a["id"]]
+        )
+        cr.execute(
+            "UPDATE timebank_ledger_line SET sequence = %s WHERE id = %s",
+            [a["sequence"], b["id"]],
+        )
+        cr.execute(
+            "UPDATE timebank_ledger_line SET sequence = %s WHERE id = %s",
+            [b["sequence"], a["id"]],
+        )
         # line b now sits at position i: its previous_hash is not line i-1's
-        return (b["id"], "does not follow the previous line",
-                f"swapped seq {a['sequence']} <-> {b['sequence']}")
+        return (
+            b["id"],
+            "does not follow the previous line",
+            f"swapped seq {a['sequence']} <-> {b['sequence']}",
+        )
     if kind == "forge":
         last = lines[-1]
         cr.execute(
@@ -175,7 +209,11 @@ def tamper(cr, kind, account_id, lines, rng):
             [RES_MODEL, 9_000_000 + last["id"], last["id"]],
         )
         forged = cr.fetchone()[0]
-        return forged, "does not match its hash", f"forged line {forged} after seq {last['sequence']}"
+        return (
+            forged,
+            "does not match its hash",
+            f"forged line {forged} after seq {last['sequence']}",
+        )
     if kind == "balance":
         column = rng.choice(["balance_unsettled", "balance_goods", "balance_reserve"])
         delta = rng.choice([0.01, 1.0, 50.0])
@@ -203,10 +241,15 @@ def informed_forger(registry, account_id, rewrite_account):
         )
         acc, volunteer, sequence, date, previous = cr.fetchone()
         values = {
-            "account_id": acc, "sequence": sequence + 1,
-            "date": fields.Datetime.to_datetime(date), "hours": 100.0,
-            "bucket": "goods", "kind": "adjustment", "res_model": RES_MODEL,
-            "res_id": 8_000_000 + account_id, "name": "forged",
+            "account_id": acc,
+            "sequence": sequence + 1,
+            "date": fields.Datetime.to_datetime(date),
+            "hours": 100.0,
+            "bucket": "goods",
+            "kind": "adjustment",
+            "res_model": RES_MODEL,
+            "res_id": 8_000_000 + account_id,
+            "name": "forged",
         }
         digest = Line._hash_values(values, previous)
         cr.execute(
@@ -215,8 +258,16 @@ def informed_forger(registry, account_id, rewrite_account):
                    previous_hash, hash)
                VALUES (%s, %s, %s, %s, 100.0, 'goods', 'adjustment', 'forged',
                        %s, %s, %s, %s) RETURNING id""",
-            [acc, volunteer, sequence + 1, date, RES_MODEL,
-             8_000_000 + account_id, previous, digest],
+            [
+                acc,
+                volunteer,
+                sequence + 1,
+                date,
+                RES_MODEL,
+                8_000_000 + account_id,
+                previous,
+                digest,
+            ],
         )
         forged = cr.fetchone()[0]
         if rewrite_account:
@@ -238,8 +289,9 @@ def main():
     parser.add_argument("--accounts", type=int, default=300)
     parser.add_argument("--tamperings", type=int, default=100)
     parser.add_argument("--seed", type=int, default=10)
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse the generated database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the generated database"
+    )
     parser.add_argument("--addons-path", default=f"/opt/odoo18/odoo/addons,{REPO}")
     parser.add_argument("--http-port", default="9270")
     args = parser.parse_args()
@@ -313,13 +365,17 @@ def main():
     # the rollbacks left the ledger intact
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        after = env["timebank.account"].search([("last_sequence", ">", 0)])._check_chain()
+        after = (
+            env["timebank.account"].search([("last_sequence", ">", 0)])._check_chain()
+        )
     log(f"after the rollbacks: {after['message']}")
 
     total = len(plan)
     print("\ntamperings by kind (detected / named correctly / applied):")
     for kind in KINDS:
-        print(f"  {kind:8s} {detected[kind]:3d} / {named[kind]:3d} / {by_kind[kind]:3d}")
+        print(
+            f"  {kind:8s} {detected[kind]:3d} / {named[kind]:3d} / {by_kind[kind]:3d}"
+        )
     print(f"detected {sum(detected.values())}/{total}")
     print(f"named correctly {sum(named.values())}/{total}")
     for miss in misses:
@@ -329,9 +385,11 @@ def main():
     probe_account = candidates[0]
     for rewrite in (False, True):
         forged, result = informed_forger(registry, probe_account, rewrite)
-        label = ("line + account rewritten" if rewrite else "line only")
-        print(f"  {label:25s} forged line {forged}: ok={result['ok']} "
-              f"line={result['line'].id or None}: {result['message']}")
+        label = "line + account rewritten" if rewrite else "line only"
+        print(
+            f"  {label:25s} forged line {forged}: ok={result['ok']} "
+            f"line={result['line'].id or None}: {result['message']}"
+        )
     log(f"done in {time.perf_counter() - started:.1f}s")
     failed = bool(misses) or not after["ok"] or sum(named.values()) != total
     print("RESULT:", "FAIL" if failed else "PASS")

@@ -52,9 +52,7 @@ import time
 import xmlrpc.client
 from collections import Counter, defaultdict
 
-REPO = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
 PASSWORD = "tb-load-Access-10"
 # role -> (groups, node xmlid the user is assigned to)
@@ -63,24 +61,41 @@ ROLES = {
     "operator": (["timebank_volunteer.group_timebank_operator"], "village"),
     "supervisor": (["timebank_volunteer.group_timebank_supervisor"], "town"),
     "finance": (["timebank_exchange.group_timebank_finance"], "village"),
-    "finance_manager": (["timebank_exchange.group_timebank_finance_manager"], "village"),
+    "finance_manager": (
+        ["timebank_exchange.group_timebank_finance_manager"],
+        "village",
+    ),
     "outlet_staff": (["timebank_exchange.group_exchange_staff"], "village"),
-    "inventory_manager": (
-        ["timebank_exchange.group_exchange_manager"], "village"),
+    "inventory_manager": (["timebank_exchange.group_exchange_manager"], "village"),
     "admin": (["timebank_volunteer.group_timebank_admin"], "village"),
 }
 QUICK_ROLES = ("auditor", "operator", "admin")
 OUTLET_MODELS = {
-    "timebank.exchange.outlet", "timebank.donation", "timebank.donation.line",
-    "timebank.redemption", "timebank.redemption.line",
-    "timebank.redemption.return", "timebank.redemption.return.line",
+    "timebank.exchange.outlet",
+    "timebank.donation",
+    "timebank.donation.line",
+    "timebank.redemption",
+    "timebank.redemption.line",
+    "timebank.redemption.return",
+    "timebank.redemption.return.line",
 }
 FINANCE_MODELS = {"timebank.contribution", "timebank.spending"}
 # many2one fields through which a record belongs to a node, in order
 NODE_PATHS = (
-    "node_id", "town_id", "outlet_id", "account_id", "volunteer_id",
-    "recipient_id", "run_id", "redemption_id", "return_id", "donation_id",
-    "activity_id", "request_id", "service_record_id", "record_id",
+    "node_id",
+    "town_id",
+    "outlet_id",
+    "account_id",
+    "volunteer_id",
+    "recipient_id",
+    "run_id",
+    "redemption_id",
+    "return_id",
+    "donation_id",
+    "activity_id",
+    "request_id",
+    "service_record_id",
+    "record_id",
 )
 OPS = ("read", "create", "write", "unlink")
 SCOPES = ("own", "child", "sibling")
@@ -151,21 +166,31 @@ def setup(registry, roles):
         for role in roles:
             groups, where = ROLES[role]
             login = f"tb_load_{role}"
-            user = env["res.users"].with_context(no_reset_password=True).search(
-                [("login", "=", login)]
+            user = (
+                env["res.users"]
+                .with_context(no_reset_password=True)
+                .search([("login", "=", login)])
             )
             vals = {
                 "name": f"Load {role}",
                 "login": login,
                 "password": PASSWORD,
-                "groups_id": [(6, 0, [env.ref("base.group_user").id]
-                               + [env.ref(g).id for g in groups])],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [env.ref("base.group_user").id]
+                        + [env.ref(g).id for g in groups],
+                    )
+                ],
                 "timebank_node_ids": [(6, 0, nodes[where].ids)],
             }
             if user:
                 user.write(vals)
             else:
-                user = env["res.users"].with_context(no_reset_password=True).create(vals)
+                user = (
+                    env["res.users"].with_context(no_reset_password=True).create(vals)
+                )
             users[role] = (user.id, where)
 
         models = env["ir.model"].search([("model", "=like", "timebank.%")])
@@ -212,14 +237,15 @@ def classify(fault):
     return "error"
 
 
-def main():
+def main():  # noqa: C901 (one linear script: setup, probe, report)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="tb_load_access")
     parser.add_argument("--quick", action="store_true", help="3 roles only")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--http-port", type=int, default=9272)
-    parser.add_argument("--timeout", type=int, default=900,
-                        help="give up after this many seconds")
+    parser.add_argument(
+        "--timeout", type=int, default=900, help="give up after this many seconds"
+    )
     args = parser.parse_args()
     if not args.db.startswith("tb_load"):
         parser.error("use a database whose name starts with tb_load")
@@ -234,9 +260,19 @@ def main():
         subprocess.run(["dropdb", "--if-exists", args.db], check=True)
         subprocess.run(["createdb", args.db], check=True)
         subprocess.run(
-            [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
-             "-i", "timebank_volunteer,timebank_exchange", "--stop-after-init",
-             f"--http-port={args.http_port}", "--log-level=warn"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                "-d",
+                args.db,
+                f"--addons-path={ADDONS}",
+                "-i",
+                "timebank_volunteer,timebank_exchange",
+                "--stop-after-init",
+                f"--http-port={args.http_port}",
+                "--log-level=warn",
+            ],
             check=True,
         )
 
@@ -245,16 +281,29 @@ def main():
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"])
+    config.parse_config(
+        ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
+    )
     registry = Registry(args.db)
     users, samples, skipped = setup(registry, roles)
     log(f"{len(users)} users; {len({m for _w, m in samples})} models probed")
 
     server = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
-         f"--http-port={args.http_port}", "--http-interface=127.0.0.1",
-         "--db-filter=^%s$" % args.db, "--workers=0", "--max-cron-threads=0",
-         "--log-level=warn", "--logfile=/tmp/tb_load_access_server.log"],
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            args.db,
+            f"--addons-path={ADDONS}",
+            f"--http-port={args.http_port}",
+            "--http-interface=127.0.0.1",
+            "--db-filter=^%s$" % args.db,
+            "--workers=0",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            "--logfile=/tmp/tb_load_access_server.log",
+        ],
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{args.http_port}"
@@ -275,9 +324,10 @@ def main():
             assert common.authenticate(args.db, f"tb_load_{role}", PASSWORD, {}) == uid
             rpc = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
 
-            def call(model, method, params, kw=None, uid=uid):
-                return rpc.execute_kw(args.db, uid, PASSWORD, model, method,
-                                      params, kw or {})
+            def call(model, method, params, kw=None, uid=uid, rpc=rpc):
+                return rpc.execute_kw(
+                    args.db, uid, PASSWORD, model, method, params, kw or {}
+                )
 
             for (w, model), found in sorted(samples.items()):
                 if w != where:
@@ -311,7 +361,12 @@ def main():
                                 data = json.loads(json.dumps(data, default=str))
                         try:
                             if op == "read":
-                                call(model, "read", [[target]], {"fields": ["display_name"]})
+                                call(
+                                    model,
+                                    "read",
+                                    [[target]],
+                                    {"fields": ["display_name"]},
+                                )
                             elif op == "write":
                                 call(model, "write", [[target], {}])
                             elif op == "create":
@@ -322,8 +377,10 @@ def main():
                         except xmlrpc.client.Fault as fault:
                             outcome = classify(fault)
                             if outcome == "error":
-                                errors.append(f"{role} {op} {model} {scope}: "
-                                              f"{fault.faultString.strip().splitlines()[-1][:200]}")
+                                errors.append(
+                                    f"{role} {op} {model} {scope}: "
+                                    f"{fault.faultString.strip().splitlines()[-1][:200]}"
+                                )
                         except (TypeError, OverflowError) as exc:
                             outcome = "skipped"
                             errors.append(f"{role} {op} {model}: cannot marshal {exc}")
@@ -337,7 +394,10 @@ def main():
                                     pass
                         cells += 1
                         table[role][(op, scope, outcome)] += 1
-                        if outcome == "ok" and expected(role, model, op, scope) == "never":
+                        if (
+                            outcome == "ok"
+                            and expected(role, model, op, scope) == "never"
+                        ):
                             leaks.append(f"{role:17s} {op:6s} {scope:7s} {model}")
             log(f"{role}: done")
     finally:
@@ -353,14 +413,23 @@ def main():
         for op in OPS:
             parts = []
             for scope in SCOPES:
-                c = {o: table[role][(op, scope, o)]
-                     for o in ("ok", "denied", "refused", "error")}
-                parts.append(f"{scope} {c['ok']}/{c['denied']}/{c['refused']}/{c['error']}")
+                c = {
+                    o: table[role][(op, scope, o)]
+                    for o in ("ok", "denied", "refused", "error")
+                }
+                parts.append(
+                    f"{scope} {c['ok']}/{c['denied']}/{c['refused']}/{c['error']}"
+                )
             print(f"    {op:6s} " + "   ".join(parts))
-    models_without = [m for m in sorted({m for _w, m in samples})
-                      if not any(samples[(w, m)] for w in ("village", "town"))]
-    print(f"cells probed: {cells}; models without a node-scoped record: "
-          f"{len(models_without)}")
+    models_without = [
+        m
+        for m in sorted({m for _w, m in samples})
+        if not any(samples[(w, m)] for w in ("village", "town"))
+    ]
+    print(
+        f"cells probed: {cells}; models without a node-scoped record: "
+        f"{len(models_without)}"
+    )
     for line in skipped:
         print("  not probed:", line)
     for error in errors:

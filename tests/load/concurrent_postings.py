@@ -51,9 +51,7 @@ import time
 import urllib.request
 from datetime import datetime, timedelta
 
-REPO = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
 ODOO_BIN = "/opt/odoo18/odoo-bin"
 CLIENTS = 8
@@ -73,14 +71,29 @@ class Rpc:
 
     def __call__(self, model, method, args, kwargs=None):
         self.counter += 1
-        payload = json.dumps({
-            "jsonrpc": "2.0", "method": "call", "id": self.counter,
-            "params": {"service": "object", "method": "execute_kw",
-                       "args": [self.db, self.uid, self.password, model, method,
-                                args, kwargs or {}]},
-        }).encode()
+        payload = json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": self.counter,
+                "params": {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [
+                        self.db,
+                        self.uid,
+                        self.password,
+                        model,
+                        method,
+                        args,
+                        kwargs or {},
+                    ],
+                },
+            }
+        ).encode()
         request = urllib.request.Request(
-            f"{self.url}/jsonrpc", payload, {"Content-Type": "application/json"})
+            f"{self.url}/jsonrpc", payload, {"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             body = json.loads(response.read())
         if "error" in body:
@@ -97,31 +110,61 @@ class RpcError(Exception):
 
     @property
     def clear(self):
-        return self.name in ("odoo.exceptions.UserError",
-                             "odoo.exceptions.ValidationError",
-                             "odoo.exceptions.AccessError",
-                             "odoo.exceptions.MissingError")
+        return self.name in (
+            "odoo.exceptions.UserError",
+            "odoo.exceptions.ValidationError",
+            "odoo.exceptions.AccessError",
+            "odoo.exceptions.MissingError",
+        )
 
 
 def reason(message):
     """A refusal, without the names in it."""
-    for pattern in ("cannot be in two services at once", "is not possible for",
-                    "cannot be promised",
-                    "more than the maximum", "Not enough hours"):
+    for pattern in (
+        "cannot be in two services at once",
+        "is not possible for",
+        "cannot be promised",
+        "more than the maximum",
+        "Not enough hours",
+    ):
         if pattern in message:
             return pattern
     return message[:60]
 
 
 def client(args):
-    (number, ops, url, db, uid, password, volunteers, recipient, service_type,
-     pool, lock, seed, selves, holds) = args
+    (
+        number,
+        ops,
+        url,
+        db,
+        uid,
+        password,
+        volunteers,
+        recipient,
+        service_type,
+        pool,
+        lock,
+        seed,
+        selves,
+        holds,
+    ) = args
     rng = random.Random(seed + number)
     rpc = Rpc(url, db, uid, password)
-    result = {"deposit_ok": 0, "deposit_refused": 0, "reversal_ok": 0,
-              "reversal_refused": 0, "errors": [], "confirmed": [],
-              "cancelled": [], "refusals": {}, "hold_ok": 0, "hold_refused": 0,
-              "release_ok": 0, "release_refused": 0}
+    result = {
+        "deposit_ok": 0,
+        "deposit_refused": 0,
+        "reversal_ok": 0,
+        "reversal_refused": 0,
+        "errors": [],
+        "confirmed": [],
+        "cancelled": [],
+        "refusals": {},
+        "hold_ok": 0,
+        "hold_refused": 0,
+        "release_ok": 0,
+        "release_refused": 0,
+    }
     for i in range(ops):
         with lock:
             can_reverse = len(pool) > 0
@@ -133,12 +176,18 @@ def client(args):
             try:
                 if apply:
                     index = rng.randrange(len(volunteers))
-                    withdrawal = rpc("timebank.withdrawal", "create", [{
-                        "volunteer_id": volunteers[index],
-                        "recipient_id": selves[index],
-                        "service_type_id": service_type,
-                        "estimated_hours": rng.choice([0.5, 1.0, 2.0, 3.0]),
-                    }])
+                    withdrawal = rpc(
+                        "timebank.withdrawal",
+                        "create",
+                        [
+                            {
+                                "volunteer_id": volunteers[index],
+                                "recipient_id": selves[index],
+                                "service_type_id": service_type,
+                                "estimated_hours": rng.choice([0.5, 1.0, 2.0, 3.0]),
+                            }
+                        ],
+                    )
                     rpc("timebank.withdrawal", "action_apply", [[withdrawal]])
                     with lock:
                         holds.append(withdrawal)
@@ -183,13 +232,22 @@ def client(args):
         volunteer = volunteers[rng.randrange(len(volunteers))]
         record_id = None
         try:
-            record_id = rpc("timebank.service.record", "create", [{
-                "volunteer_id": volunteer, "recipient_id": recipient,
-                "service_type_id": service_type,
-                "date_start": start.strftime("%Y-%m-%d %H:%M:%S"),
-                "date_end": (start + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"),
-                "note": f"load {number}-{i}",
-            }])
+            record_id = rpc(
+                "timebank.service.record",
+                "create",
+                [
+                    {
+                        "volunteer_id": volunteer,
+                        "recipient_id": recipient,
+                        "service_type_id": service_type,
+                        "date_start": start.strftime("%Y-%m-%d %H:%M:%S"),
+                        "date_end": (start + timedelta(hours=1)).strftime(
+                            "%Y-%m-%d %H:%M:%S"
+                        ),
+                        "note": f"load {number}-{i}",
+                    }
+                ],
+            )
             rpc("timebank.service.record", "action_submit", [[record_id]])
             rpc("timebank.service.record", "action_confirm", [[record_id]])
             result["deposit_ok"] += 1
@@ -208,14 +266,18 @@ def client(args):
     return result
 
 
-def main():
+def main():  # noqa: C901 (one linear script: setup, load, checks)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="tb_load_conc")
     parser.add_argument("--ops", type=int, default=1000)
     parser.add_argument("--quick", action="store_true", help="200 operations")
     parser.add_argument("--reuse", action="store_true")
-    parser.add_argument("--http-port", type=int, default=9273,
-                        help="HTTP port; the gevent port is the next one")
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=9273,
+        help="HTTP port; the gevent port is the next one",
+    )
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--timeout", type=int, default=900)
     args = parser.parse_args()
@@ -231,9 +293,19 @@ def main():
         subprocess.run(["dropdb", "--if-exists", args.db], check=True)
         subprocess.run(["createdb", args.db], check=True)
         subprocess.run(
-            [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
-             "-i", "timebank_volunteer", "--stop-after-init",
-             f"--http-port={args.http_port}", "--log-level=warn"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                "-d",
+                args.db,
+                f"--addons-path={ADDONS}",
+                "-i",
+                "timebank_volunteer",
+                "--stop-after-init",
+                f"--http-port={args.http_port}",
+                "--log-level=warn",
+            ],
             check=True,
         )
 
@@ -242,15 +314,17 @@ def main():
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(["-d", args.db, f"--addons-path={ADDONS}",
-                         "--log-level=critical"])
+    config.parse_config(
+        ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
+    )
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
         admin.password = "admin"
         volunteers = env["timebank.volunteer"].search(
-            [("state", "=", "active")], limit=ACCOUNTS, order="id")
+            [("state", "=", "active")], limit=ACCOUNTS, order="id"
+        )
         accounts = env["timebank.account"]._ensure_accounts(volunteers)
         recipient = env["timebank.recipient"].search([], limit=1, order="id")
         # withdrawals: each volunteer serves itself (a recipient of its own
@@ -260,16 +334,27 @@ def main():
             self_recipient = env["timebank.recipient"].search(
                 [("partner_id", "=", volunteer.partner_id.id)], limit=1
             ) or env["timebank.recipient"].create(
-                {"partner_id": volunteer.partner_id.id, "node_id": volunteer.node_id.id})
+                {"partner_id": volunteer.partner_id.id, "node_id": volunteer.node_id.id}
+            )
             selves.append(self_recipient.id)
-        cr.execute("SELECT count(*) FROM timebank_ledger_line "
-                   "WHERE res_model = 'tb.load.seed'")
+        cr.execute(
+            "SELECT count(*) FROM timebank_ledger_line WHERE res_model = 'tb.load.seed'"
+        )
         if not cr.fetchone()[0]:
-            env["timebank.account"]._post_lines([
-                {"account_id": account.id, "hours": RESERVE, "bucket": "reserve",
-                 "kind": "adjustment", "res_model": "tb.load.seed",
-                 "res_id": account.id, "name": "load test reserve"}
-                for account in accounts])
+            env["timebank.account"]._post_lines(
+                [
+                    {
+                        "account_id": account.id,
+                        "hours": RESERVE,
+                        "bucket": "reserve",
+                        "kind": "adjustment",
+                        "res_model": "tb.load.seed",
+                        "res_id": account.id,
+                        "name": "load test reserve",
+                    }
+                    for account in accounts
+                ]
+            )
         service_type = env["timebank.service.type"].search([], limit=1, order="id")
         cr.execute("SELECT count(*) FROM timebank_ledger_line")
         lines_before = cr.fetchone()[0]
@@ -277,8 +362,10 @@ def main():
         record_max = cr.fetchone()[0]
         volunteer_ids, account_ids = volunteers.ids, accounts.ids
         uid = admin.id
-    log(f"{len(volunteer_ids)} volunteers/accounts, recipient {recipient.id}, "
-        f"type {service_type.id}, {lines_before} lines before")
+    log(
+        f"{len(volunteer_ids)} volunteers/accounts, recipient {recipient.id}, "
+        f"type {service_type.id}, {lines_before} lines before"
+    )
     if len(volunteer_ids) < ACCOUNTS:
         print("FAIL: the demo data has fewer than 10 active volunteers")
         return 1
@@ -289,12 +376,23 @@ def main():
     server = subprocess.Popen(
         # odoo-bin, not "-m odoo": the prefork server re-executes sys.argv[0]
         # for its gevent process
-        [sys.executable, ODOO_BIN, "-d", args.db, f"--addons-path={ADDONS}",
-         f"--http-port={args.http_port}", f"--gevent-port={args.http_port + 1}",
-         "--http-interface=127.0.0.1",
-         "--db-filter=^%s$" % args.db, "--workers=4", "--max-cron-threads=0",
-         "--limit-time-real=300", "--limit-time-cpu=240",
-         "--log-level=warn", f"--logfile={server_log}"],
+        [
+            sys.executable,
+            ODOO_BIN,
+            "-d",
+            args.db,
+            f"--addons-path={ADDONS}",
+            f"--http-port={args.http_port}",
+            f"--gevent-port={args.http_port + 1}",
+            "--http-interface=127.0.0.1",
+            "--db-filter=^%s$" % args.db,
+            "--workers=4",
+            "--max-cron-threads=0",
+            "--limit-time-real=300",
+            "--limit-time-cpu=240",
+            "--log-level=warn",
+            f"--logfile={server_log}",
+        ],
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{args.http_port}"
@@ -308,14 +406,34 @@ def main():
         log(f"server up on {url} (4 workers); {CLIENTS} clients, {args.ops} operations")
         manager = multiprocessing.Manager()
         pool, lock, holds = manager.list(), manager.Lock(), manager.list()
-        per_client = [args.ops // CLIENTS + (1 if n < args.ops % CLIENTS else 0)
-                      for n in range(CLIENTS)]
+        per_client = [
+            args.ops // CLIENTS + (1 if n < args.ops % CLIENTS else 0)
+            for n in range(CLIENTS)
+        ]
         t0 = time.perf_counter()
         with multiprocessing.Pool(CLIENTS) as workers:
-            async_result = workers.map_async(client, [
-                (n, per_client[n], url, args.db, uid, "admin", volunteer_ids,
-                 recipient.id, service_type.id, pool, lock, args.seed, selves, holds)
-                for n in range(CLIENTS)])
+            async_result = workers.map_async(
+                client,
+                [
+                    (
+                        n,
+                        per_client[n],
+                        url,
+                        args.db,
+                        uid,
+                        "admin",
+                        volunteer_ids,
+                        recipient.id,
+                        service_type.id,
+                        pool,
+                        lock,
+                        args.seed,
+                        selves,
+                        holds,
+                    )
+                    for n in range(CLIENTS)
+                ],
+            )
             results = async_result.get(timeout=args.timeout)
         elapsed = time.perf_counter() - t0
     except BaseException:
@@ -327,11 +445,20 @@ def main():
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
 
-    total = {k: sum(r[k] for r in results) for k in
-             ("deposit_ok", "deposit_refused", "reversal_ok", "reversal_refused",
-              "hold_ok", "hold_refused", "release_ok", "release_refused")}
+    total = {
+        k: sum(r[k] for r in results)
+        for k in (
+            "deposit_ok",
+            "deposit_refused",
+            "reversal_ok",
+            "reversal_refused",
+            "hold_ok",
+            "hold_refused",
+            "release_ok",
+            "release_refused",
+        )
+    }
     errors = [e for r in results for e in r["errors"]]
-    confirmed = {i for r in results for i in r["confirmed"]}
     cancelled = [i for r in results for i in r["cancelled"]]
     refusals = {}
     for r in results:
@@ -353,7 +480,8 @@ def main():
         cr.execute(
             "SELECT count(*) FROM timebank_account WHERE id = ANY(%s) AND "
             "(balance_unsettled < 0 OR balance_goods < 0 OR balance_reserve < 0)",
-            [account_ids])
+            [account_ids],
+        )
         if cr.fetchone()[0]:
             failures.append("a negative balance")
         if len(cancelled) != len(set(cancelled)):
@@ -366,44 +494,59 @@ def main():
                  LEFT JOIN timebank_ledger_line l
                    ON l.res_model = 'timebank.service.record' AND l.res_id = r.id
                 WHERE r.id > %s GROUP BY r.id, r.state""",
-            [record_max])
+            [record_max],
+        )
         states = {"confirmed": 0, "cancelled": 0, "other": 0}
         for rid, state, deposits, reversals, net in cr.fetchall():
             if state == "confirmed":
                 states["confirmed"] += 1
                 if deposits != 1 or reversals != 0 or net <= 0:
-                    failures.append(f"record {rid} confirmed: {deposits} deposits, "
-                                    f"{reversals} reversals, net {net}")
+                    failures.append(
+                        f"record {rid} confirmed: {deposits} deposits, "
+                        f"{reversals} reversals, net {net}"
+                    )
             elif state == "cancelled" and deposits:
                 states["cancelled"] += 1
                 if deposits != 1 or reversals != 1 or abs(net) > 0.001:
-                    failures.append(f"record {rid} cancelled: {deposits} deposits, "
-                                    f"{reversals} reversals, net {net}")
+                    failures.append(
+                        f"record {rid} cancelled: {deposits} deposits, "
+                        f"{reversals} reversals, net {net}"
+                    )
             else:
                 states["other"] += 1
         if states["confirmed"] + states["cancelled"] != total["deposit_ok"]:
             failures.append(f"{states} records vs {total['deposit_ok']} deposits")
         if states["cancelled"] != total["reversal_ok"]:
-            failures.append(f"{states['cancelled']} cancelled records vs "
-                            f"{total['reversal_ok']} reversals")
+            failures.append(
+                f"{states['cancelled']} cancelled records vs "
+                f"{total['reversal_ok']} reversals"
+            )
         # holds never promise more than the reserve, and add up
         cr.execute(
             """SELECT a.id, a.balance_reserve, a.hold_hours,
                       coalesce((SELECT sum(h.hours) FROM timebank_hold h
                                  WHERE h.account_id = a.id AND h.state = 'active'), 0)
-                 FROM timebank_account a WHERE a.id = ANY(%s)""", [account_ids])
+                 FROM timebank_account a WHERE a.id = ANY(%s)""",
+            [account_ids],
+        )
         held_total = 0.0
         for aid, reserve, held, active in cr.fetchall():
             held_total += float(active)
             if abs(float(held) - float(active)) > 0.001:
-                failures.append(f"account {aid}: hold_hours {held} != active holds {active}")
+                failures.append(
+                    f"account {aid}: hold_hours {held} != active holds {active}"
+                )
             if float(active) - float(reserve) > 0.001:
-                failures.append(f"account {aid}: {active} hours held > reserve {reserve}")
+                failures.append(
+                    f"account {aid}: {active} hours held > reserve {reserve}"
+                )
         cr.execute("SELECT count(*) FROM timebank_withdrawal WHERE state = 'applied'")
         applied_now = cr.fetchone()[0]
         if applied_now != total["hold_ok"] - total["release_ok"]:
-            failures.append(f"{applied_now} applied withdrawals vs "
-                            f"{total['hold_ok']} holds - {total['release_ok']} releases")
+            failures.append(
+                f"{applied_now} applied withdrawals vs "
+                f"{total['hold_ok']} holds - {total['release_ok']} releases"
+            )
         # clients share days: two concurrent services of one volunteer in the
         # same slot must not both be active (the volunteer lock serializes)
         cr.execute(
@@ -414,31 +557,43 @@ def main():
                 WHERE a.id > %s AND b.id > %s
                   AND a.state NOT IN ('rejected', 'cancelled')
                   AND b.state NOT IN ('rejected', 'cancelled')""",
-            [record_max, record_max])
+            [record_max, record_max],
+        )
         overlaps = cr.fetchone()[0]
         if overlaps:
             failures.append(f"{overlaps} pairs of active overlapping services")
-        cr.execute("SELECT sum(balance_unsettled + balance_goods + balance_reserve) "
-                   "FROM timebank_account WHERE id = ANY(%s)", [account_ids])
+        cr.execute(
+            "SELECT sum(balance_unsettled + balance_goods + balance_reserve) "
+            "FROM timebank_account WHERE id = ANY(%s)",
+            [account_ids],
+        )
         stored = cr.fetchone()[0]
         cr.rollback()
 
     ops_done = sum(total.values()) + len(errors)
     print("\nfigures:")
-    print(f"  operations {ops_done}/{args.ops} in {elapsed:.1f}s "
-          f"({ops_done / elapsed:.1f} ops/s, {CLIENTS} clients, 4 workers)")
+    print(
+        f"  operations {ops_done}/{args.ops} in {elapsed:.1f}s "
+        f"({ops_done / elapsed:.1f} ops/s, {CLIENTS} clients, 4 workers)"
+    )
     print(f"  deposits  ok {total['deposit_ok']}, refused {total['deposit_refused']}")
     print(f"  reversals ok {total['reversal_ok']}, refused {total['reversal_refused']}")
-    print(f"  withdrawal holds ok {total['hold_ok']}, refused {total['hold_refused']}; "
-          f"releases ok {total['release_ok']}, refused {total['release_refused']}")
-    print(f"  hours held at the end {held_total:.2f} of {RESERVE * ACCOUNTS:.2f} "
-          f"reserve; applied withdrawals {applied_now}")
+    print(
+        f"  withdrawal holds ok {total['hold_ok']}, refused {total['hold_refused']}; "
+        f"releases ok {total['release_ok']}, refused {total['release_refused']}"
+    )
+    print(
+        f"  hours held at the end {held_total:.2f} of {RESERVE * ACCOUNTS:.2f} "
+        f"reserve; applied withdrawals {applied_now}"
+    )
     for key, count in sorted(refusals.items(), key=lambda kv: -kv[1])[:6]:
         print(f"    refused x{count}: {key}")
     with open(server_log, encoding="utf-8", errors="replace") as handle:
         conflicts = sum("could not serialize access" in line for line in handle)
-    print(f"  serialization conflicts retried by the server: {conflicts} "
-          f"(in {server_log})")
+    print(
+        f"  serialization conflicts retried by the server: {conflicts} "
+        f"(in {server_log})"
+    )
     print(f"  new ledger lines {new_lines} = successful postings {postings}")
     print(f"  records of the run: {states}")
     print(f"  stored hours on the 10 accounts: {stored}")

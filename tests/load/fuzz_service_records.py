@@ -5,9 +5,9 @@
 
 One command (not collected by ``make test``):
 
-    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz            # 300 examples
-    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz --quick    # 60 examples
-    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz --reuse    # keep the DB
+    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz          # 300 cases
+    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz --quick  # 60 cases
+    python3 tests/load/fuzz_service_records.py --db tb_load_fuzz --reuse  # keep DB
 
 It (re)creates the database with ``timebank_volunteer`` and its demo data,
 opens one Odoo environment in the script and, in ONE transaction that is
@@ -40,16 +40,19 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
-REPO = os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-)
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
 ACTIONS = ("submit", "confirm", "reject", "cancel", "reset_draft")
 REFUSAL_PATTERNS = (
-    "end of a service must be after", "its end is in the future",
-    "more than the maximum of", "cannot be in two services at once",
-    "is not possible for", "outside the part of the time bank",
-    "is not an active volunteer", "archived", "storage cap",
+    "end of a service must be after",
+    "its end is in the future",
+    "more than the maximum of",
+    "cannot be in two services at once",
+    "is not possible for",
+    "outside the part of the time bank",
+    "is not an active volunteer",
+    "archived",
+    "storage cap",
     "Only submitted service records can be confirmed",
 )
 
@@ -80,9 +83,19 @@ def main():
         subprocess.run(["dropdb", "--if-exists", args.db], check=True)
         subprocess.run(["createdb", args.db], check=True)
         subprocess.run(
-            [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ADDONS}",
-             "-i", "timebank_volunteer", "--stop-after-init", "--http-port=9275",
-             "--log-level=warn"],
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                "-d",
+                args.db,
+                f"--addons-path={ADDONS}",
+                "-i",
+                "timebank_volunteer",
+                "--stop-after-init",
+                "--http-port=9275",
+                "--log-level=warn",
+            ],
             check=True,
         )
 
@@ -95,8 +108,9 @@ def main():
     from odoo.modules.registry import Registry
     from odoo.tools import config, float_compare
 
-    config.parse_config(["-d", args.db, f"--addons-path={ADDONS}",
-                         "--log-level=critical"])
+    config.parse_config(
+        ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
+    )
     registry = Registry(args.db)
     outcomes = Counter()
     failures = []
@@ -105,47 +119,87 @@ def main():
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
         village = env.ref("timebank_volunteer.node_gucheng_demo")
-        operator = env["res.users"].with_context(no_reset_password=True).create({
-            "name": "Fuzz operator", "login": "tb_load_fuzz_operator",
-            "groups_id": [(6, 0, [env.ref("base.group_user").id, env.ref(
-                "timebank_volunteer.group_timebank_operator").id])],
-            "timebank_node_ids": [(6, 0, village.ids)],
-        })
-        volunteers = env["timebank.volunteer"].with_context(
-            active_test=False).search([], order="id", limit=20)
+        operator = (
+            env["res.users"]
+            .with_context(no_reset_password=True)
+            .create(
+                {
+                    "name": "Fuzz operator",
+                    "login": "tb_load_fuzz_operator",
+                    "groups_id": [
+                        (
+                            6,
+                            0,
+                            [
+                                env.ref("base.group_user").id,
+                                env.ref(
+                                    "timebank_volunteer.group_timebank_operator"
+                                ).id,
+                            ],
+                        )
+                    ],
+                    "timebank_node_ids": [(6, 0, village.ids)],
+                }
+            )
+        )
+        volunteers = (
+            env["timebank.volunteer"]
+            .with_context(active_test=False)
+            .search([], order="id", limit=20)
+        )
         env["timebank.account"]._ensure_accounts(volunteers)
-        recipients = env["timebank.recipient"].with_context(
-            active_test=False).search([], order="id", limit=8)
-        types = env["timebank.service.type"].with_context(
-            active_test=False).search([], order="id")
+        recipients = (
+            env["timebank.recipient"]
+            .with_context(active_test=False)
+            .search([], order="id", limit=8)
+        )
+        types = (
+            env["timebank.service.type"]
+            .with_context(active_test=False)
+            .search([], order="id")
+        )
         now = datetime.now().replace(microsecond=0)
-        log(f"{len(volunteers)} volunteers "
+        log(
+            f"{len(volunteers)} volunteers "
             f"({dict(Counter(volunteers.mapped('state')))}), {len(recipients)} "
-            f"recipients, {len(types)} service types; operator on {village.name}")
+            f"recipients, {len(types)} service types; operator on {village.name}"
+        )
 
         def snapshot(volunteer_id):
             cr.execute(
                 "SELECT a.id, a.balance_unsettled, a.balance_goods, a.balance_reserve,"
                 " a.last_sequence, (SELECT count(*) FROM timebank_ledger_line l"
                 " WHERE l.account_id = a.id) FROM timebank_account a"
-                " WHERE a.volunteer_id = %s", [volunteer_id])
+                " WHERE a.volunteer_id = %s",
+                [volunteer_id],
+            )
             return cr.fetchone()
 
         @seed(args.seed)
-        @settings(max_examples=args.examples, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck), derandomize=False)
+        @settings(
+            max_examples=args.examples,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=False,
+        )
         @given(
             volunteer=st.sampled_from(volunteers.ids),
             recipient=st.sampled_from(recipients.ids),
             service_type=st.sampled_from(types.ids),
             start=st.one_of(
-                st.datetimes(min_value=now - timedelta(days=400),
-                             max_value=now - timedelta(days=1)),
-                st.datetimes(min_value=datetime(2020, 1, 1),
-                             max_value=now + timedelta(days=2)),
+                st.datetimes(
+                    min_value=now - timedelta(days=400),
+                    max_value=now - timedelta(days=1),
+                ),
+                st.datetimes(
+                    min_value=datetime(2020, 1, 1), max_value=now + timedelta(days=2)
+                ),
             ),
-            minutes=st.one_of(st.integers(min_value=15, max_value=480),
-                              st.integers(min_value=-180, max_value=3000)),
+            minutes=st.one_of(
+                st.integers(min_value=15, max_value=480),
+                st.integers(min_value=-180, max_value=3000),
+            ),
             actions=st.one_of(
                 st.just(["submit", "confirm"]),
                 st.just(["submit", "confirm", "cancel"]),
@@ -153,8 +207,9 @@ def main():
             ),
             as_operator=st.booleans(),
         )
-        def property_(volunteer, recipient, service_type, start, minutes, actions,
-                      as_operator):
+        def property_(
+            volunteer, recipient, service_type, start, minutes, actions, as_operator
+        ):
             start = start.replace(microsecond=0)
             user = operator if as_operator else admin
             before = snapshot(volunteer)
@@ -162,12 +217,15 @@ def main():
             try:
                 with cr.savepoint():
                     Record = env["timebank.service.record"].with_user(user)
-                    record = Record.create({
-                        "volunteer_id": volunteer, "recipient_id": recipient,
-                        "service_type_id": service_type,
-                        "date_start": start,
-                        "date_end": start + timedelta(minutes=minutes),
-                    })
+                    record = Record.create(
+                        {
+                            "volunteer_id": volunteer,
+                            "recipient_id": recipient,
+                            "service_type_id": service_type,
+                            "date_start": start,
+                            "date_end": start + timedelta(minutes=minutes),
+                        }
+                    )
                     for action in actions:
                         getattr(record, f"action_{action}")()
                     env.flush_all()
@@ -179,13 +237,18 @@ def main():
                     cr.execute(
                         "SELECT coalesce(sum(hours), 0) FROM timebank_ledger_line "
                         "WHERE res_model = 'timebank.service.record' AND res_id = %s",
-                        [record.id])
+                        [record.id],
+                    )
                     own = float(cr.fetchone()[0])
                     expected = su.weighted_hours if su.state == "confirmed" else 0.0
                     assert not float_compare(own, expected, 2), (
-                        f"{su.name} {su.state}: lines {own} vs {expected}")
-                    for fname in ("balance_unsettled", "balance_goods",
-                                  "balance_reserve"):
+                        f"{su.name} {su.state}: lines {own} vs {expected}"
+                    )
+                    for fname in (
+                        "balance_unsettled",
+                        "balance_goods",
+                        "balance_reserve",
+                    ):
                         assert account[fname] >= 0, f"{fname} {account[fname]}"
                     raise Rollback(f"ok: {su.state}")
             except Rollback as done:
@@ -196,7 +259,9 @@ def main():
                 outcomes[f"refused {type(exc).__name__}: {kind}"] += 1
                 env.invalidate_all(flush=False)
                 after = snapshot(volunteer)
-                assert after == before, f"a refusal changed the account: {before} -> {after}"
+                assert after == before, (
+                    f"a refusal changed the account: {before} -> {after}"
+                )
             env.invalidate_all(flush=False)
 
         try:
