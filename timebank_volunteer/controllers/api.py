@@ -52,6 +52,20 @@ REFERENCES = {
 DATE_FIELDS = ("date_start", "date_end")
 
 
+def api_route(path, methods, **kwargs):
+    """Route of the 12349 API: JSON over plain HTTP, authenticated by the API
+    key in ``_call`` (hence ``auth='none'`` and no CSRF token), no session."""
+    return http.route(
+        f"{API_PREFIX}{path}",
+        type="http",
+        auth="none",
+        csrf=False,
+        methods=methods,
+        save_session=False,
+        **kwargs,
+    )
+
+
 class ApiError(Exception):
     def __init__(self, status, code, message):
         super().__init__(message)
@@ -507,13 +521,9 @@ class TimebankApi(http.Controller):
     # Routes
     # ------------------------------------------------------------------
 
-    @http.route(
-        f"{API_PREFIX}/needs",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["GET", "POST"],
-        save_session=False,
+    @api_route(
+        "/needs",
+        ["GET", "POST"],
         readonly=lambda _self: request.httprequest.method == "GET",
     )
     def api_needs(self, **kwargs):
@@ -521,81 +531,31 @@ class TimebankApi(http.Controller):
             return self._call(self._needs_create, write=True)
         return self._call(self._needs_list)
 
-    @http.route(
-        f"{API_PREFIX}/needs/<int:need_id>",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["PATCH"],
-        save_session=False,
-        readonly=False,
-    )
+    @api_route("/needs/<int:need_id>", ["PATCH"], readonly=False)
     def api_need_update(self, need_id, **kwargs):
         return self._call(self._needs_update, need_id, write=True)
 
-    @http.route(
-        f"{API_PREFIX}/service-records",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["POST"],
-        save_session=False,
-        readonly=False,
-    )
+    @api_route("/service-records", ["POST"], readonly=False)
     def api_service_records(self, **kwargs):
         return self._call(self._records_create, write=True)
 
-    @http.route(
-        f"{API_PREFIX}/volunteers/<int:volunteer_id>/balances",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["GET"],
-        save_session=False,
-    )
+    @api_route("/volunteers/<int:volunteer_id>/balances", ["GET"])
     def api_volunteer_balances(self, volunteer_id, **kwargs):
         return self._call(self._volunteer_balances, volunteer_id)
 
-    @http.route(
-        f"{API_PREFIX}/volunteers/<int:volunteer_id>/passbook",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["GET"],
-        save_session=False,
-    )
+    @api_route("/volunteers/<int:volunteer_id>/passbook", ["GET"])
     def api_volunteer_passbook(self, volunteer_id, **kwargs):
         return self._call(self._volunteer_passbook, volunteer_id)
 
-    @http.route(
-        f"{API_PREFIX}/volunteers",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["GET"],
-        save_session=False,
-    )
+    @api_route("/volunteers", ["GET"])
     def api_volunteers(self, **kwargs):
         return self._call(self._volunteers_list)
 
-    @http.route(
-        f"{API_PREFIX}/recipients",
-        type="http",
-        auth="none",
-        csrf=False,
-        methods=["GET"],
-        save_session=False,
-    )
+    @api_route("/recipients", ["GET"])
     def api_recipients(self, **kwargs):
         return self._call(self._recipients_list)
 
-    @http.route(
-        f"{API_PREFIX}/openapi.json",
-        type="http",
-        auth="none",
-        methods=["GET"],
-        save_session=False,
-    )
+    @api_route("/openapi.json", ["GET"])
     def api_openapi(self, **kwargs):
         path = file_path("timebank_volunteer/static/openapi/timebank-api-v1.json")
         with open(path, "rb") as document:
