@@ -197,10 +197,10 @@ def modules_installed(name):
 
 
 # ------------------------------------------------------------------- odoo calls
-def write_config(http_port):
+def write_config(http_port, name="odoo.conf"):
     STATE_DIR.mkdir(parents=True, exist_ok=True)
     params = db_params()
-    conf = STATE_DIR / "odoo.conf"
+    conf = STATE_DIR / name
     conf.write_text(
         "[options]\n"
         f"addons_path = {ROOT}\n"
@@ -502,6 +502,50 @@ def cmd_lint(_args):
     return rc
 
 
+LEDGER_VERIFY = """
+result = env["timebank.account"].search([])._check_chain()
+print("LEDGER-OK" if result["ok"] else "LEDGER-BROKEN", result["message"])
+"""
+LEDGER_RESEAL = """
+import os
+count = env["timebank.account"].search([])._reseal_chain(
+    os.environ.get("TIMEBANK_LEDGER_PREVIOUS_KEY", "")
+)
+env.cr.commit()
+print("LEDGER-OK", count, "ledger lines sealed with the ledger key.")
+"""
+
+
+def cmd_ledger(args):
+    """verify / reseal the hash chains of every account, in odoo shell."""
+    check_odoo()
+    pg_connect().close()
+    if not modules_installed(args.database):
+        fail(f"Database {args.database!r} has no Time Bank installed.")
+    if args.action == "reseal" and not os.environ.get("TIMEBANK_LEDGER_KEY"):
+        fail(
+            "Set TIMEBANK_LEDGER_KEY to the new ledger key (and "
+            "TIMEBANK_LEDGER_PREVIOUS_KEY to the former one, if any), and give "
+            "the server the same key, before resealing."
+        )
+    conf = write_config(int(env("TB_HTTP_PORT", "8069")), "odoo-ledger.conf")
+    proc = subprocess.run(
+        [sys.executable, "-m", "odoo", "shell", "-c", str(conf), "-d", args.database]
+        + ["--no-http", "--log-level=warn"],
+        input=LEDGER_RESEAL if args.action == "reseal" else LEDGER_VERIFY,
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        errors="replace",
+    )
+    result = [line for line in proc.stdout.splitlines() if line.startswith("LEDGER-")]
+    if proc.returncode or not result:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        return 1
+    print(result[-1].split(" ", 1)[1])
+    return 0 if result[-1].startswith("LEDGER-OK") else 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -523,6 +567,11 @@ def main(argv=None):
     i18n = sub.add_parser("i18n", help="export .pot files and merge them into zh_CN.po")
     i18n.add_argument("--database", default="timebank_i18n")
     i18n.add_argument("--port", type=int, default=8269)
+    ledger = sub.add_parser(
+        "ledger", help="verify the hash chains, or reseal them with the ledger key"
+    )
+    ledger.add_argument("action", choices=("verify", "reseal"))
+    ledger.add_argument("--database", default=env("TB_DB", "timebank"))
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -531,6 +580,8 @@ def main(argv=None):
             return cmd_test(args)
         if args.command == "i18n":
             return cmd_i18n(args)
+        if args.command == "ledger":
+            return cmd_ledger(args)
         return cmd_lint(args)
     except Missing as exc:
         fail(str(exc))

@@ -79,3 +79,37 @@ class TestCommandsOnBadInput(TransactionCase):
         )
         result = run_script("run", ODOO_SRC=str(fake))
         self.assertExplains(result, "needs Odoo 18.0", "17.0")
+
+    def test_ledger_command_on_a_database_without_time_bank(self):
+        result = run_script("ledger", "verify", "--database", "tb_no_such_database")
+        self.assertExplains(result, "has no Time Bank installed")
+
+    def test_ledger_reseal_needs_the_new_key(self):
+        env = {"TIMEBANK_LEDGER_KEY": ""}
+        result = run_script("ledger", "reseal", "--database", self.env.cr.dbname, **env)
+        self.assertExplains(result, "Set TIMEBANK_LEDGER_KEY")
+
+
+@tagged("post_install", "-at_install")
+class TestLedgerCommand(TransactionCase):
+    def _verify(self, key):
+        return run_script(
+            "ledger",
+            "verify",
+            "--database",
+            self.env.cr.dbname,
+            TIMEBANK_LEDGER_KEY=key,
+        )
+
+    def test_verify_reads_every_chain_of_the_database(self):
+        # the installed demo data, committed before the tests: a separate
+        # odoo shell process verifies every account's chain
+        self.assertTrue(self.env["timebank.ledger.line"].search_count([]))
+        result = self._verify("")
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        accounts = self.env["timebank.account"].search_count([])
+        self.assertIn(f"of {accounts} account(s) are intact", result.stdout)
+        # the same ledger under a key it was not sealed with is refused
+        result = self._verify("not-the-key")
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("not sealed with the ledger key", result.stdout)

@@ -32,9 +32,14 @@ last line deleted -> "its last lines are missing", balance changed -> "the
 ... balance differs"). Then it rolls back. It prints the tamperings by kind,
 detected N/100, named correctly N/100, and exits 1 on any miss.
 
-Two "informed forger" probes are run and printed but not counted: a forged
-line whose sha256 is recomputed correctly (the chain is not keyed), with and
-without also rewriting the account's last sequence, last hash and balance.
+Two "informed forger" probes follow: a forged line whose sha256 is
+recomputed correctly by someone who can write the database but does not know
+the ledger key, with and without also rewriting the account's last sequence,
+last hash and balance. Without a ledger key they are printed but not counted
+(the plain sha256 chain cannot catch the second one). With
+``--ledger-key KEY`` the ledger is generated sealed with that key (HMAC, as a
+server configured with ``timebank_ledger_key`` does) and both probes count:
+each must be reported, naming the forged line.
 """
 
 import argparse
@@ -251,7 +256,7 @@ def informed_forger(registry, account_id, rewrite_account):
             "res_id": 8_000_000 + account_id,
             "name": "forged",
         }
-        digest = Line._hash_values(values, previous)
+        digest = Line._hash_values(values, previous, "")  # the key is unknown
         cr.execute(
             """INSERT INTO timebank_ledger_line (account_id, volunteer_id, sequence,
                    date, hours, bucket, kind, name, res_model, res_id,
@@ -294,6 +299,11 @@ def main():
     )
     parser.add_argument("--addons-path", default=f"/opt/odoo18/odoo/addons,{REPO}")
     parser.add_argument("--http-port", default="9270")
+    parser.add_argument(
+        "--ledger-key",
+        default="",
+        help="seal the ledger with this key (HMAC) and count the forger probes",
+    )
     args = parser.parse_args()
     if not args.db.startswith("tb_load"):
         parser.error("use a database whose name starts with tb_load")
@@ -316,6 +326,8 @@ def main():
     config.parse_config(
         ["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"]
     )
+    if args.ledger_key:
+        config["timebank_ledger_key"] = args.ledger_key
     registry = Registry(args.db)
     if not args.reuse:
         accounts, posted = generate(registry, args.accounts, rng)
@@ -381,8 +393,12 @@ def main():
     for miss in misses:
         print("MISS", miss)
 
-    print("\ninformed forger probes (not counted; the sha256 chain is not keyed):")
+    if args.ledger_key:
+        print("\ninformed forger probes (counted: the ledger is sealed with a key):")
+    else:
+        print("\ninformed forger probes (not counted; the sha256 chain is not keyed):")
     probe_account = candidates[0]
+    probes_missed = 0
     for rewrite in (False, True):
         forged, result = informed_forger(registry, probe_account, rewrite)
         label = "line + account rewritten" if rewrite else "line only"
@@ -390,8 +406,17 @@ def main():
             f"  {label:25s} forged line {forged}: ok={result['ok']} "
             f"line={result['line'].id or None}: {result['message']}"
         )
+        if args.ledger_key and (result["ok"] or result["line"].id != forged):
+            probes_missed += 1
+    if args.ledger_key:
+        print(f"forger probes detected and named {2 - probes_missed}/2")
     log(f"done in {time.perf_counter() - started:.1f}s")
-    failed = bool(misses) or not after["ok"] or sum(named.values()) != total
+    failed = (
+        bool(misses)
+        or not after["ok"]
+        or sum(named.values()) != total
+        or probes_missed > 0
+    )
     print("RESULT:", "FAIL" if failed else "PASS")
     return 1 if failed else 0
 

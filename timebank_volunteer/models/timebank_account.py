@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_round
 
 from .timebank_ledger_line import BUCKETS, KINDS
@@ -137,12 +137,22 @@ class TimebankAccount(models.Model):
         """Button: verify the hash chain and the balances, show the result."""
         self.check_access("read")
         result = self._check_chain()
+        message = result["message"]
+        if result["ok"] and not self.env["timebank.ledger.line"]._ledger_key():
+            message = "%s %s" % (
+                message,
+                self.env._(
+                    "No ledger key is configured on this server: a change made "
+                    "in the database is found, but not a forger who also "
+                    "recomputes the hashes."
+                ),
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Ledger verification"),
-                "message": result["message"],
+                "message": message,
                 "type": "success" if result["ok"] else "danger",
                 "sticky": not result["ok"],
             },
@@ -361,6 +371,7 @@ class TimebankAccount(models.Model):
         # 4. hash chain per account
         now = self.env.cr.now().replace(microsecond=0)
         Line = self.env["timebank.ledger.line"]
+        key = Line._ledger_key()
         for line in lines:
             account = state[line["account_id"]]
             account["sequence"] += 1
@@ -370,7 +381,7 @@ class TimebankAccount(models.Model):
                 volunteer_id=account["volunteer_id"],
                 previous_hash=account["hash"],
             )
-            line["hash"] = Line._hash_values(line, account["hash"])
+            line["hash"] = Line._hash_values(line, account["hash"], key=key)
             account["hash"] = line["hash"]
 
         # 5. insert lines, update balances
@@ -447,7 +458,7 @@ class TimebankAccount(models.Model):
         accounts.modified(list(BALANCE_FIELDS.values()))
         return Line.browse(sorted(line_ids))
 
-    def _check_chain(self):
+    def _check_chain(self, key=None):
         """Recompute the hash chain and the balances of the accounts.
 
         Usable from a script (``env["timebank.account"].search([])._check_chain()``).
@@ -457,6 +468,8 @@ class TimebankAccount(models.Model):
             an empty recordset), ``count`` (lines checked) and ``message``.
         """
         Line = self.env["timebank.ledger.line"]
+        if key is None:
+            key = Line._ledger_key()
         self.flush_model()
         Line.flush_model()
         count = 0
@@ -486,8 +499,14 @@ class TimebankAccount(models.Model):
                     reason = self.env._("a line before it is missing")
                 elif (values["previous_hash"] or "") != previous_hash:
                     reason = self.env._("it does not follow the previous line")
-                elif Line._hash_values(values, previous_hash) != values["hash"]:
+                elif Line._hash_values(values, previous_hash, key) != values["hash"]:
                     reason = self.env._("its content does not match its hash")
+                    if key and Line._hash_values(values, previous_hash, "") == (
+                        values["hash"] or ""
+                    ):
+                        reason = self.env._(
+                            "it is not sealed with the ledger key of this server"
+                        )
                 if reason:
                     return self._chain_broken(
                         account, Line.browse(values["id"]), reason
@@ -543,6 +562,109 @@ class TimebankAccount(models.Model):
                 reason=reason,
             )
         return {"ok": False, "line": line, "count": 0, "message": message}
+
+    def _reseal_chain(self, previous_key):
+        """Seal the ledgers of the accounts with the server's ledger key.
+
+        For lines hashed before a key was configured (``previous_key=""``) or
+        with a former key (rotation). Every chain is first verified with
+        ``previous_key``, under the accounts' row locks; only when all are
+        intact are the hashes recomputed, in sequence order, with the current
+        key. A broken chain is refused and nothing changes.
+
+        :return: number of lines resealed.
+        """
+        if not self.env.su and not self.env.user.has_group(
+            "timebank_volunteer.group_timebank_admin"
+        ):
+            raise AccessError(
+                self.env._("Only district administrators reseal the ledger.")
+            )
+        Line = self.env["timebank.ledger.line"]
+        key = Line._ledger_key()
+        if not key:
+            raise UserError(
+                self.env._(
+                    "No ledger key is configured on this server: set "
+                    "timebank_ledger_key in its configuration file or the "
+                    "TIMEBANK_LEDGER_KEY environment variable first."
+                )
+            )
+        self.flush_model()
+        Line.flush_model()
+        cr = self.env.cr
+        account_ids = sorted(self.ids)
+        cr.execute(
+            SQL(
+                "SELECT id FROM timebank_account WHERE id = ANY(%s) "
+                "ORDER BY id FOR UPDATE",
+                account_ids,
+            )
+        )
+        result = self.sudo()._check_chain(key=previous_key)
+        if not result["ok"]:
+            raise UserError(
+                self.env._(
+                    "The ledger cannot be resealed: %(message)s",
+                    message=result["message"],
+                )
+            )
+        count = 0
+        for offset in range(0, len(account_ids), 1000):
+            chunk = account_ids[offset : offset + 1000]
+            cr.execute(
+                SQL(
+                    """
+                    SELECT id, account_id, sequence, date, hours, bucket, kind,
+                           res_model, res_id, name
+                      FROM timebank_ledger_line
+                     WHERE account_id = ANY(%s)
+                     ORDER BY account_id, sequence
+                    """,
+                    chunk,
+                )
+            )
+            columns = [desc[0] for desc in cr.description]
+            ids, previous_hashes, hashes, last = [], [], [], {}
+            for row in cr.fetchall():
+                values = dict(zip(columns, row, strict=True))
+                previous_hash = last.get(values["account_id"], "")
+                digest = Line._hash_values(values, previous_hash, key)
+                ids.append(values["id"])
+                previous_hashes.append(previous_hash)
+                hashes.append(digest)
+                last[values["account_id"]] = digest
+            if not ids:
+                continue
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE timebank_ledger_line l
+                       SET previous_hash = v.previous_hash, hash = v.hash
+                      FROM unnest(%s::int[], %s::varchar[], %s::varchar[])
+                        AS v(id, previous_hash, hash)
+                     WHERE l.id = v.id
+                    """,
+                    ids,
+                    previous_hashes,
+                    hashes,
+                )
+            )
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE timebank_account a SET last_hash = v.hash
+                      FROM unnest(%s::int[], %s::varchar[]) AS v(id, hash)
+                     WHERE a.id = v.id
+                    """,
+                    list(last),
+                    list(last.values()),
+                )
+            )
+            count += len(ids)
+        self.invalidate_recordset(["last_hash"])
+        Line.invalidate_model(["previous_hash", "hash"])
+        return count
 
 
 class TimebankVolunteer(models.Model):

@@ -1,11 +1,18 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import hmac
 import json
+import os
 from hashlib import sha256
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_repr
+from odoo.tools import SQL, config, float_repr
+
+# name of the option in the server's configuration file, and of the
+# environment variable read when the option is not set
+LEDGER_KEY_OPTION = "timebank_ledger_key"
+LEDGER_KEY_ENV = "TIMEBANK_LEDGER_KEY"
 
 BUCKETS = [
     ("unsettled", "Unsettled"),
@@ -30,6 +37,13 @@ class TimebankLedgerLine(models.Model):
     Each line carries a sha256 hash chained to the previous line of the same
     account, so that a line altered or removed behind the ORM's back (in SQL)
     is detected by ``timebank.account.action_verify_chain``.
+
+    When the server is given a ledger key (``timebank_ledger_key`` in its
+    configuration file, or the ``TIMEBANK_LEDGER_KEY`` environment variable),
+    the hash is an HMAC-SHA256 with that key. The key is kept outside the
+    database, so whoever can write the database but not read the server's
+    configuration cannot forge a line whose hash verifies, even by rewriting
+    the whole chain and the account row.
     """
 
     _name = "timebank.ledger.line"
@@ -137,12 +151,23 @@ class TimebankLedgerLine(models.Model):
             line.running_bucket_balance = bucket_total
 
     @api.model
-    def _hash_values(self, values, previous_hash):
-        """sha256 of a line's fields chained to the previous line's hash.
+    def _ledger_key(self):
+        """The ledger key of this server ("" when none is configured)."""
+        return config.get(LEDGER_KEY_OPTION) or os.environ.get(LEDGER_KEY_ENV) or ""
+
+    @api.model
+    def _hash_values(self, values, previous_hash, key=None):
+        """Hash of a line's fields chained to the previous line's hash.
 
         ``values`` holds the hashed fields as plain Python values (as stored);
         the same function is used when posting and when verifying.
+
+        :param key: the ledger key to seal with; ``None`` takes the server's
+            (:meth:`_ledger_key`), ``""`` gives the plain sha256.
+        :return: hex digest: HMAC-SHA256 with the key, or sha256 without.
         """
+        if key is None:
+            key = self._ledger_key()
         record = {
             "account_id": values["account_id"],
             "sequence": values["sequence"],
@@ -157,7 +182,10 @@ class TimebankLedgerLine(models.Model):
         current = json.dumps(
             record, sort_keys=True, ensure_ascii=True, separators=(",", ":")
         )
-        return sha256(((previous_hash or "") + current).encode()).hexdigest()
+        message = ((previous_hash or "") + current).encode()
+        if key:
+            return hmac.new(key.encode(), message, sha256).hexdigest()
+        return sha256(message).hexdigest()
 
     # Append-only: the ORM never creates or changes a line, for anyone; only
     # timebank.account._post_lines() inserts them, in SQL, under the row lock.
