@@ -38,7 +38,8 @@ class TimebankContribution(models.Model):
 
     _name = "timebank.contribution"
     _description = "Funding Contribution"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.contribution"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -271,15 +272,6 @@ class TimebankContribution(models.Model):
                         donation=donation.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.contribution") or "/"
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         locked_fields = {

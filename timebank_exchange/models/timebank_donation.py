@@ -24,7 +24,8 @@ class TimebankDonation(models.Model):
 
     _name = "timebank.donation"
     _description = "Donated Supplies"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.donation"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -131,15 +132,6 @@ class TimebankDonation(models.Model):
     def _compute_picking_count(self):
         for donation in self:
             donation.picking_count = len(donation.picking_ids)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.donation") or "/"
-                )
-        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_received(self):

@@ -35,7 +35,8 @@ class TimebankRedemption(models.Model):
 
     _name = "timebank.redemption"
     _description = "Goods Redemption"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.redemption"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -142,15 +143,6 @@ class TimebankRedemption(models.Model):
     def _compute_return_count(self):
         for redemption in self:
             redemption.return_count = len(redemption.return_ids)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.redemption") or "/"
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         if vals.keys() & {"volunteer_id", "outlet_id", "line_ids"}:

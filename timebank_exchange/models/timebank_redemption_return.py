@@ -19,7 +19,8 @@ class TimebankRedemptionReturn(models.Model):
 
     _name = "timebank.redemption.return"
     _description = "Redeemed Goods Return"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "timebank.document.mixin"]
+    _sequence_code = "timebank.redemption.return"
     _order = "date desc, id desc"
 
     name = fields.Char(
@@ -73,16 +74,6 @@ class TimebankRedemptionReturn(models.Model):
             ret.total_hours = float_round(
                 sum(ret.line_ids.mapped("hours")), precision_digits=2
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.redemption.return")
-                    or "/"
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         if vals.keys() & {"redemption_id", "line_ids", "date"}:

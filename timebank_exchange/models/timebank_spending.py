@@ -22,7 +22,8 @@ class TimebankSpending(models.Model):
 
     _name = "timebank.spending"
     _description = "Fund Spending"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.spending"
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -122,15 +123,6 @@ class TimebankSpending(models.Model):
                         name=spending.name,
                     )
                 )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.spending") or "/"
-                )
-        return super().create(vals_list)
 
     def write(self, vals):
         locked_fields = {

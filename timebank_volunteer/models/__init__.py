@@ -1,6 +1,7 @@
 from . import res_users
 from . import res_partner
 from . import timebank_person_mixin
+from . import timebank_document_mixin
 from . import timebank_node
 from . import timebank_volunteer
 from . import timebank_recipient

@@ -45,7 +45,8 @@ class TimebankServiceRecord(models.Model):
 
     _name = "timebank.service.record"
     _description = "Time Bank Service Record"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.service.record"
     _order = "date_start desc, id desc"
 
     name = fields.Char(
@@ -429,12 +430,6 @@ class TimebankServiceRecord(models.Model):
                     vals.get(fname) for fname in STATE_FIELDS - {"state"}
                 ):
                     self._refuse_state_fields()
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.service.record")
-                    or "/"
-                )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -493,18 +488,6 @@ class TimebankServiceRecord(models.Model):
             )
         )
         self.invalidate_recordset()
-
-    def _check_state(self, states, action):
-        wrong = self.filtered(lambda r: r.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible for %(records)s in their current "
-                    "state.",
-                    action=action,
-                    records=", ".join(wrong.mapped("name")),
-                )
-            )
 
     def action_submit(self):
         self._check_action_rights()

@@ -38,7 +38,8 @@ class TimebankServiceRequest(models.Model):
 
     _name = "timebank.service.request"
     _description = "Time Bank Service Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "timebank.document.mixin"]
+    _sequence_code = "timebank.service.request"
     _order = "priority desc, date_request, id"
 
     name = fields.Char(
@@ -335,16 +336,6 @@ class TimebankServiceRequest(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.service.request")
-                    or "/"
-                )
-        return super().create(vals_list)
-
     @api.ondelete(at_uninstall=False)
     def _unlink_except_dispatched(self):
         if any(request.state not in ("new", "cancelled") for request in self):
@@ -367,20 +358,6 @@ class TimebankServiceRequest(models.Model):
                 self.env._("You are not allowed to dispatch service requests.")
             )
         self.check_access("write")
-
-    def _check_state(self, states, action):
-        wrong = self.filtered(lambda r: r.state not in states)
-        if wrong:
-            labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible for %(requests)s: the request is "
-                    "%(state)s.",
-                    action=action,
-                    requests=", ".join(wrong.mapped("name")),
-                    state=labels[wrong[0].state],
-                )
-            )
 
     def _check_volunteer(self, volunteer):
         """Raise a translated error if ``volunteer`` may not serve these

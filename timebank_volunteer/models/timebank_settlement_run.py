@@ -78,6 +78,7 @@ class TimebankSettlementRun(models.Model):
 
     _name = "timebank.settlement.run"
     _description = "Time Bank Settlement Run"
+    _inherit = ["timebank.document.mixin"]
     _order = "date_from desc, id desc"
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -376,18 +377,6 @@ class TimebankSettlementRun(models.Model):
                 self.env._("Only district administrators run settlements.")
             )
         self.check_access("write")
-
-    def _check_state(self, states, action):
-        wrong = self.filtered(lambda r: r.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible for the settlement %(run)s in its "
-                    "current state.",
-                    action=action,
-                    run=", ".join(wrong.mapped("name")),
-                )
-            )
 
     def action_preview(self):
         """Compute, per account, the hours to settle and the two parts."""

@@ -27,7 +27,8 @@ class TimebankWithdrawal(models.Model):
 
     _name = "timebank.withdrawal"
     _description = "Time Bank Service Withdrawal"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "timebank.document.mixin"]
+    _sequence_code = "timebank.withdrawal"
     _order = "id desc"
 
     name = fields.Char(
@@ -208,15 +209,6 @@ class TimebankWithdrawal(models.Model):
                     )
                 )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("timebank.withdrawal") or "/"
-                )
-        return super().create(vals_list)
-
     def write(self, vals):
         locked = {
             "volunteer_id",
@@ -263,18 +255,6 @@ class TimebankWithdrawal(models.Model):
                 self.env._("You are not allowed to process service withdrawals.")
             )
         self.check_access("write")
-
-    def _check_state(self, states, action):
-        wrong = self.filtered(lambda w: w.state not in states)
-        if wrong:
-            raise UserError(
-                self.env._(
-                    "%(action)s is not possible for %(withdrawals)s in their "
-                    "current state.",
-                    action=action,
-                    withdrawals=", ".join(wrong.mapped("name")),
-                )
-            )
 
     def action_apply(self):
         """Apply: hold the estimated hours on the service reserve."""
