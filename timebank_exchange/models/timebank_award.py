@@ -19,7 +19,7 @@ class TimebankAward(models.Model):
     _description = "Time Bank Award"
     _order = "year desc, award_type, rank, id"
 
-    year = fields.Integer(required=True, index=True, readonly=True)
+    year = fields.Integer(required=True, index=True, readonly=True, aggregator=False)
     award_type = fields.Selection(
         AWARD_TYPES,
         required=True,
@@ -41,11 +41,20 @@ class TimebankAward(models.Model):
         readonly=True,
     )
     awardee = fields.Char(compute="_compute_awardee")
-    rank = fields.Integer(readonly=True)
+    area_node_id = fields.Many2one(
+        "timebank.node",
+        string="Area",
+        compute="_compute_area_node_id",
+        store=True,
+        index=True,
+        help="The awarded organisation, or the node of the awarded volunteer "
+        "when the award was made.",
+    )
+    rank = fields.Integer(readonly=True, aggregator=False)
     weighted_hours = fields.Float(digits=(16, 2), readonly=True)
     recipient_count = fields.Integer(string="Recipients Reached", readonly=True)
     avg_score = fields.Float(
-        string="Average Satisfaction", digits=(16, 2), readonly=True
+        string="Average Satisfaction", digits=(16, 2), readonly=True, aggregator="avg"
     )
     followup_count = fields.Integer(string="Follow-ups", readonly=True)
     state = fields.Selection(
@@ -76,6 +85,12 @@ class TimebankAward(models.Model):
     def _compute_awardee(self):
         for award in self:
             award.awardee = (award.volunteer_id or award.node_id).display_name
+
+    # the node at the time of the award: not recomputed when a volunteer moves
+    @api.depends("volunteer_id", "node_id")
+    def _compute_area_node_id(self):
+        for award in self:
+            award.area_node_id = award.node_id or award.volunteer_id.node_id
 
     @api.depends("year", "award_type", "awardee")
     def _compute_display_name(self):

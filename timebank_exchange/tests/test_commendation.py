@@ -111,6 +111,50 @@ class TestCommendation(TimebankCommendationCase):
             7,
         )
 
+    def test_awards_pivot_by_area_and_year(self):
+        Award = self.env["timebank.award"].with_user(self.admin)
+        awards = Award.create(
+            [
+                {
+                    "year": 2025,
+                    "award_type": "volunteer",
+                    "volunteer_id": self.vol_li.id,
+                    "weighted_hours": 4.0,
+                },
+                {
+                    "year": 2025,
+                    "award_type": "organisation",
+                    "node_id": self.village1.id,
+                    "weighted_hours": 6.5,
+                },
+                {
+                    "year": 2026,
+                    "award_type": "volunteer",
+                    "volunteer_id": self.vol_li.id,
+                    "weighted_hours": 2.0,
+                },
+            ]
+        )
+        self.assertEqual(awards[0].area_node_id, self.vol_li.node_id)
+        self.assertEqual(awards[1].area_node_id, self.village1)
+        # the area is the node at the time of the award
+        self.vol_li.node_id = self.village2
+        self.assertEqual(awards[0].area_node_id, self.village1)
+        # what the pivot view asks: area x year, hours summed, ranks not summed
+        groups = Award._read_group(
+            [("id", "in", awards.ids)],
+            ["area_node_id", "year"],
+            ["weighted_hours:sum", "__count"],
+        )
+        self.assertEqual(
+            sorted(
+                (node.id, year, hours, count) for node, year, hours, count in groups
+            ),
+            [(self.village1.id, 2025, 10.5, 2), (self.village1.id, 2026, 2.0, 1)],
+        )
+        self.assertFalse(Award._fields["rank"].aggregator)
+        self.assertFalse(Award._fields["year"].aggregator)
+
     def test_suspended_volunteer_refused(self):
         Award = self.env["timebank.award"].with_user(self.admin)
         with self.assertRefused(ValidationError, "not an active volunteer"):
