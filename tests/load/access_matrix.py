@@ -11,18 +11,27 @@ One command (not collected by ``make test``):
 
 It (re)creates the database with ``timebank_volunteer`` and
 ``timebank_exchange`` and their demo data (the Taierzhuang tree and its
-people, services, outlets, finance), creates one real user per role on a
-sub-branch (the supervisor on its town), starts a real Odoo server on
-localhost (``--http-port`` 9272 by default, stopped at the end) and, for every
-``timebank.%`` model of ``ir.model`` that has records, x read / create /
-write / unlink x a record of the user's OWN node, of a CHILD node and of a
-SIBLING node (neither in the user's subtree nor one of its ancestors), calls
-the server as that user and records the outcome:
+people, services, outlets, finance), adds fixtures the demo data lacks
+(``make_fixtures``: created as the district administrator through the real
+methods, on a station, a village, a sibling village, a town and another
+town: volunteers with a settled service, settlement runs / lines / items,
+beneficiaries, applied withdrawals with their holds, outlets, redemptions
+handed over and partly returned, the year's awards, an API idempotency key),
+creates one real user per role on a sub-branch (the supervisor on its town),
+starts a real Odoo server on localhost (``--http-port`` 9272 by default,
+stopped at the end) and, for every ``timebank.%`` model of ``ir.model`` that
+has records, x read / create / write / unlink x a record of the user's OWN
+node, of a CHILD node and of a SIBLING node (neither in the user's subtree nor
+one of its ancestors), calls the server as that user and records the outcome:
 
     ok       the call succeeded
     denied   AccessError (groups or record rules)
     refused  UserError / ValidationError / MissingError (a business refusal)
     error    any other server error (printed)
+
+Tables whose records have no node (configuration: service categories and
+types, skills, service wishes, priority groups, star levels, API idempotency
+keys) are probed on one record ("config" column).
 
 The probes: read = ``read([id], ['display_name'])``; write = ``write([id],
 {})`` (Odoo 18 checks the model access and the record rules even for empty
@@ -31,18 +40,23 @@ values, and changes nothing); create = ``create(vals)`` with the
 superuser ``copy()`` of the record (falling back to the record itself), so
 the demo data stays for the next probes.
 
-Expected (from each role's scope, not read back from the rules): a role that
-is not district-wide never reads, writes, creates or deletes a SIBLING
-record; the auditor never writes, creates or deletes; nobody, the district
-administrator included, creates, writes or deletes a ledger line. District-
-wide: the district administrator for every model, the inventory manager for
-outlets / donations / redemptions / returns, the finance manager for
-contributions / spendings / fund and guarantee figures and for reading nodes.
-An ``ok`` where the expectation is "never" is a LEAK. The script prints the
-matrix per role and "leaks: N"; it exits 1 if N > 0 or on any ``error``.
+Expected (from each role's scope and from the ACL files, not read back from
+the database): no role gets an operation on a model that the modules'
+``security/ir.model.access.csv`` files do not grant to one of its groups (so
+only the right admin role writes a configuration table); a role that is not
+district-wide never reads, writes, creates or deletes a SIBLING record; the
+auditor never writes, creates or deletes; nobody, the district administrator
+included, creates, writes or deletes a ledger line. District-wide: the
+district administrator for every model, the inventory manager for outlets /
+donations / redemptions / returns, the finance manager for contributions /
+spendings / fund and guarantee figures and for reading nodes. An ``ok`` where
+the expectation is "never" is a LEAK. The script prints the matrix per role,
+the tables not probed with the reason, and "leaks: N"; it exits 1 if N > 0 or
+on any ``error``.
 """
 
 import argparse
+import csv
 import json
 import os
 import signal
@@ -98,7 +112,9 @@ NODE_PATHS = (
     "record_id",
 )
 OPS = ("read", "create", "write", "unlink")
-SCOPES = ("own", "child", "sibling")
+# config: one record of a table without a node (everybody may read it; only
+# the groups of the ACL files may write it)
+SCOPES = ("own", "child", "sibling", "config")
 
 
 def log(message):
@@ -119,8 +135,41 @@ def district_wide(role, model, op):
     return False
 
 
-def expected(role, model, op, scope):
+def load_acl(env):
+    """{(model, op): group ids granted} from the modules' ir.model.access
+    CSV files (an empty group grants everybody): what is intended, read from
+    the source files rather than from the database."""
+    grants = defaultdict(set)
+    for module in ("timebank_volunteer", "timebank_exchange"):
+        path = os.path.join(REPO, module, "security", "ir.model.access.csv")
+        with open(path, encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                model_xmlid = row["model_id:id"]
+                if "." not in model_xmlid:
+                    model_xmlid = f"{module}.{model_xmlid}"
+                model = env.ref(model_xmlid).model
+                group = row["group_id:id"]
+                if group and "." not in group:
+                    group = f"{module}.{group}"
+                group_id = env.ref(group).id if group else 0
+                for op in OPS:
+                    if row[f"perm_{op}"] == "1":
+                        grants[(model, op)].add(group_id)
+    return dict(grants)
+
+
+def granted(acl, groups, model, op):
+    allowed = acl.get((model, op), set())
+    return 0 in allowed or bool(allowed & groups)
+
+
+def expected(role, model, op, scope, acl_granted=True):
     """'never' or 'may' (allowed or refused, both fine)."""
+    if not acl_granted:
+        # the ACL files do not give this operation to any group of the role
+        return "never"
+    if scope == "config":
+        return "may"
     if model == "timebank.ledger.line" and op != "read":
         return "never"
     if role == "auditor" and op != "read":
@@ -151,6 +200,222 @@ def node_of(record, depth=0):
     return None
 
 
+# people (volunteers, recipients) are registered in sub-branches only
+FIXTURE_PEOPLE = {
+    "village": "timebank_volunteer.node_gucheng_demo",
+    "sibling": "timebank_volunteer.node_dingzhuang_demo",
+    "other_town": "timebank_volunteer.node_nigoucun_demo",
+}
+# settlement runs: (scope node, month of 2024); nested scopes get periods
+# that do not overlap
+FIXTURE_RUNS = (
+    ("timebank_volunteer.node_gucheng_st1_demo", 1),
+    ("timebank_volunteer.node_gucheng_demo", 2),
+    ("timebank_volunteer.node_dingzhuang_demo", 1),
+    ("timebank_volunteer.node_yunhe_demo", 3),
+    ("timebank_volunteer.node_nigou_demo", 1),
+)
+# outlets: (outlet xmlid or (node xmlid, new code), whose volunteer redeems)
+FIXTURE_OUTLETS = (
+    ("timebank_exchange.outlet_yunhe_demo", "sibling"),
+    ("timebank_exchange.outlet_nigou_demo", "other_town"),
+    (("timebank_volunteer.node_gucheng_demo", "LDGC"), "village"),
+    (("timebank_volunteer.node_gucheng_st1_demo", "LDGS1"), "village"),
+)
+FIXTURE_PREFIX = "Access fixture"
+
+
+def make_fixtures(env):
+    """Records of the models the demo data leaves without a node, created as
+    the district administrator through the real methods, on the nodes the
+    probed users see as own / child / sibling: per sub-branch (gucheng, its
+    sibling dingzhuang, nigoucun of another town) a volunteer taken through
+    its lifecycle with a confirmed 4-hour service of January 2024, a
+    beneficiary and an applied withdrawal (a hold); settlement runs of a
+    station, two villages and two towns (preview, confirm, post: runs, lines,
+    items); redemptions handed over and partly returned at four outlets (two
+    created, on the village and its station); the year's commendation
+    (awards); an API idempotency key. Skipped when they exist (``--reuse``).
+    Returns a summary."""
+    from odoo import Command
+
+    admin = env.ref("base.user_admin")
+    aenv = env(user=admin, context={"tracking_disable": True, "tz": "Asia/Shanghai"})
+    relation = aenv["timebank.beneficiary"]._get_allowed_relations()[0]
+    if env["res.partner"].search_count([("name", "=like", f"{FIXTURE_PREFIX}%")]):
+        # an earlier run's unlink probes may have deleted beneficiaries (their
+        # copy breaks a unique key, so the probe deletes the record itself)
+        added = 0
+        for key in FIXTURE_PEOPLE:
+            volunteer = aenv["timebank.volunteer"].search(
+                [("partner_id.name", "=", f"{FIXTURE_PREFIX} {key}")]
+            )
+            relative = aenv["timebank.recipient"].search(
+                [("partner_id.name", "=", f"{FIXTURE_PREFIX} {key} family")]
+            )
+            Beneficiary = aenv["timebank.beneficiary"].with_context(active_test=False)
+            if (
+                volunteer
+                and relative
+                and not Beneficiary.search_count([("volunteer_id", "=", volunteer.id)])
+            ):
+                aenv["timebank.beneficiary"].create(
+                    {
+                        "volunteer_id": volunteer.id,
+                        "recipient_id": relative.id,
+                        "relation": relation,
+                    }
+                )
+                added += 1
+        return f"fixtures exist (reused; {added} beneficiaries re-created)"
+    service_type = aenv["timebank.service.type"].search([], limit=1, order="id")
+    people = {}
+    for key, xmlid in FIXTURE_PEOPLE.items():
+        node = aenv.ref(xmlid)
+        partner, family = aenv["res.partner"].create(
+            [
+                {"name": f"{FIXTURE_PREFIX} {key}"},
+                {"name": f"{FIXTURE_PREFIX} {key} family"},
+            ]
+        )
+        # the lifecycle: applied, reviewed, trained (a session), active
+        volunteer = aenv["timebank.volunteer"].create(
+            {"partner_id": partner.id, "node_id": node.id}
+        )
+        volunteer.action_review()
+        aenv["timebank.training"].create(
+            {
+                "name": f"{FIXTURE_PREFIX} training",
+                "node_id": node.id,
+                "attendee_ids": [Command.link(volunteer.id)],
+            }
+        )
+        volunteer.action_train()
+        volunteer.action_activate()
+        himself, relative = aenv["timebank.recipient"].create(
+            [
+                {"partner_id": partner.id, "node_id": node.id},
+                {"partner_id": family.id, "node_id": node.id},
+            ]
+        )
+        record = aenv["timebank.service.record"].create(
+            {
+                "volunteer_id": volunteer.id,
+                "recipient_id": relative.id,
+                "service_type_id": service_type.id,
+                "date_start": "2024-01-10 01:00:00",
+                "date_end": "2024-01-10 05:00:00",
+            }
+        )
+        record.action_submit()
+        record.action_confirm()
+        people[key] = (node, volunteer, himself, relative)
+    for xmlid, month in FIXTURE_RUNS:
+        run = aenv["timebank.settlement.run"].create(
+            {
+                "node_id": aenv.ref(xmlid).id,
+                "date_from": f"2024-{month:02d}-01",
+                "date_to": f"2024-{month:02d}-{[31, 29, 31][month - 1]}",
+                "tz": "Asia/Shanghai",
+                "settle_anyway": True,
+            }
+        )
+        run.action_preview()
+        run.action_confirm()
+        run.action_process_now()
+    for _node, volunteer, himself, relative in people.values():
+        aenv["timebank.beneficiary"].create(
+            {
+                "volunteer_id": volunteer.id,
+                "recipient_id": relative.id,
+                "relation": relation,
+            }
+        )
+        withdrawal = aenv["timebank.withdrawal"].create(
+            {
+                "volunteer_id": volunteer.id,
+                "recipient_id": himself.id,
+                "service_type_id": service_type.id,
+                "estimated_hours": 0.5,
+            }
+        )
+        withdrawal.action_apply()
+    # goods: outlets on the village and its station, stock, redemptions
+    outlets = []
+    for outlet, key in FIXTURE_OUTLETS:
+        if isinstance(outlet, str):
+            outlet = aenv.ref(outlet)
+        else:
+            node = aenv.ref(outlet[0])
+            outlet = aenv["timebank.exchange.outlet"].create(
+                {
+                    "name": f"{FIXTURE_PREFIX} outlet {node.name}",
+                    "code": outlet[1],
+                    "node_id": node.id,
+                }
+            )
+        outlets.append((outlet, key))
+    product = aenv["product.product"].create(
+        {
+            "name": f"{FIXTURE_PREFIX} soap",
+            "type": "consu",
+            "is_storable": True,
+            "timebank_exchangeable": True,
+            "timebank_hour_price": 0.5,
+        }
+    )
+    redemptions = aenv["timebank.redemption"]
+    for outlet, key in outlets:
+        # sudo inside: Inventory's own way to put goods on a shelf
+        env["stock.quant"]._update_available_quantity(product, outlet.lot_stock_id, 3)
+        redemption = aenv["timebank.redemption"].create(
+            {
+                "volunteer_id": people[key][1].id,
+                "outlet_id": outlet.id,
+                "line_ids": [Command.create({"product_id": product.id, "quantity": 2})],
+            }
+        )
+        redemption.action_confirm()
+        redemption.action_hand_over()
+        goods_return = aenv["timebank.redemption.return"].create(
+            {
+                "redemption_id": redemption.id,
+                "reason": "fixture",
+                "line_ids": [
+                    Command.create(
+                        {"redemption_line_id": redemption.line_ids.id, "quantity": 1}
+                    )
+                ],
+            }
+        )
+        goods_return.action_confirm()
+        redemptions |= redemption
+    # the year's awards, proposed and recorded by the commendation wizard
+    wizard = aenv["timebank.commendation.wizard"].create(
+        {"year": 2024, "top_count": 20}
+    )
+    wizard.action_propose()
+    wizard.action_record()
+    awards = aenv["timebank.award"].search([("year", "=", 2024)])
+    # an API idempotency key, written as the JSON API does it (sudo)
+    env["timebank.api.idempotency"].create(
+        {
+            "user_id": admin.id,
+            "key": "access-fixture",
+            "request_hash": "0" * 64,
+            "response_status": 200,
+            "response_body": "{}",
+        }
+    )
+    env.flush_all()
+    return (
+        f"fixtures: {len(people)} volunteers with a settled service, "
+        f"{len(FIXTURE_RUNS)} settlement runs, beneficiaries, withdrawals with "
+        f"holds, {len(redemptions)} redemptions handed over and partly returned "
+        f"at {len(outlets)} outlets, {len(awards)} awards, 1 API idempotency key"
+    )
+
+
 def setup(registry, roles):
     """Users per role; records per (model, scope) for each user node."""
     import odoo
@@ -158,6 +423,8 @@ def setup(registry, roles):
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        fixtures = make_fixtures(env)
+        acl = load_acl(env)
         Node = env["timebank.node"]
         village = env.ref("timebank_volunteer.node_gucheng_demo")
         town = village.parent_id
@@ -191,7 +458,7 @@ def setup(registry, roles):
                 user = (
                     env["res.users"].with_context(no_reset_password=True).create(vals)
                 )
-            users[role] = (user.id, where)
+            users[role] = (user.id, where, frozenset(user.groups_id.ids))
 
         models = env["ir.model"].search([("model", "=like", "timebank.%")])
         samples = {}  # (where, model) -> {scope: id}
@@ -223,8 +490,15 @@ def setup(registry, roles):
                         break
                 samples[(where, model)] = found
             if not any(samples[(w, model)] for w in nodes):
-                skipped.append(f"{model} (no record with a node)")
-        return users, samples, skipped
+                if records and not any(node_of(r) for r in records[:50]):
+                    # a configuration table: one record, probed by everybody
+                    for where in nodes:
+                        samples[(where, model)] = {"config": records[0].id}
+                elif records:
+                    skipped.append(f"{model} (no record on the probed nodes)")
+                else:
+                    skipped.append(f"{model} (no record)")
+        return users, samples, skipped, acl, fixtures
 
 
 def classify(fault):
@@ -285,7 +559,8 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
         ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
     )
     registry = Registry(args.db)
-    users, samples, skipped = setup(registry, roles)
+    users, samples, skipped, acl, fixtures = setup(registry, roles)
+    log(fixtures)
     log(f"{len(users)} users; {len({m for _w, m in samples})} models probed")
 
     server = subprocess.Popen(
@@ -310,6 +585,7 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
     leaks, errors = [], []
     table = defaultdict(Counter)  # role -> Counter((op, scope, outcome))
     cells = 0
+    acl_cells = Counter()  # (granted by the ACL files, outcome) -> cells
     try:
         for _i in range(60):
             try:
@@ -319,7 +595,7 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
                 time.sleep(1)
         log(f"server up on {url}")
         for role in roles:
-            uid, where = users[role]
+            uid, where, groups = users[role]
             common = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/common")
             assert common.authenticate(args.db, f"tb_load_{role}", PASSWORD, {}) == uid
             rpc = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
@@ -394,9 +670,11 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
                                     pass
                         cells += 1
                         table[role][(op, scope, outcome)] += 1
+                        acl_ok = granted(acl, groups, model, op)
+                        acl_cells[(acl_ok, outcome)] += 1
                         if (
                             outcome == "ok"
-                            and expected(role, model, op, scope) == "never"
+                            and expected(role, model, op, scope, acl_ok) == "never"
                         ):
                             leaks.append(f"{role:17s} {op:6s} {scope:7s} {model}")
             log(f"{role}: done")
@@ -421,14 +699,24 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
                     f"{scope} {c['ok']}/{c['denied']}/{c['refused']}/{c['error']}"
                 )
             print(f"    {op:6s} " + "   ".join(parts))
-    models_without = [
-        m
-        for m in sorted({m for _w, m in samples})
-        if not any(samples[(w, m)] for w in ("village", "town"))
-    ]
+    node_models = sorted({m for (_w, m), f in samples.items() if set(f) - {"config"}})
+    config_models = sorted({m for (_w, m), f in samples.items() if "config" in f})
     print(
-        f"cells probed: {cells}; models without a node-scoped record: "
-        f"{len(models_without)}"
+        f"cells probed: {cells}; node-scoped models: {len(node_models)}; "
+        f"configuration tables: {len(config_models)} ({', '.join(config_models)})"
+    )
+    for where in ("village", "town"):
+        gaps = [
+            f"{m} ({'/'.join(s for s in SCOPES[:3] if s not in samples[(where, m)])})"
+            for m in node_models
+            if len(samples[(where, m)]) < 3
+        ]
+        print(f"  scopes without a record for the {where} users: {', '.join(gaps)}")
+    print(
+        "  cells the ACL files grant: "
+        + ", ".join(f"{o} {acl_cells[(True, o)]}" for o in ("ok", "denied", "refused"))
+        + "; cells they do not grant: "
+        + ", ".join(f"{o} {acl_cells[(False, o)]}" for o in ("ok", "denied", "refused"))
     )
     for line in skipped:
         print("  not probed:", line)

@@ -283,6 +283,7 @@ class TimebankRedemption(models.Model):
         for redemption in self:
             if redemption.state != "confirmed":
                 raise UserError(redemption._state_error(self.env._("hand over")))
+        self._lock_outlet_stock()
         pickings = self.picking_id
         for move in pickings.move_ids.filtered(lambda m: m.state != "cancel"):
             move.quantity = move.product_uom_qty
@@ -315,6 +316,7 @@ class TimebankRedemption(models.Model):
                 )
             raise UserError(wrong[0]._state_error(self.env._("cancel")))
         confirmed = self.filtered(lambda r: r.state == "confirmed")
+        confirmed._lock_outlet_stock()
         pickings = confirmed.picking_id
         if pickings.filtered(lambda p: p.state == "done"):
             raise UserError(
@@ -409,6 +411,13 @@ class TimebankRedemption(models.Model):
         updating these rows: if a concurrent redemption reserved them and
         committed, the lock raises a serialization failure and the whole
         request is retried with fresh data.
+
+        Hand-over, cancellation and returns take the same lock before they
+        move or unreserve goods: Odoo's ``_update_available_quantity`` skips
+        a quant locked by another transaction and creates a second one
+        (negative on hand and reserved); a later unreservation landing on a
+        quant reserved 0 is then clipped to 0, leaving a phantom reservation
+        that hides goods on the shelf. Waiting for the lock keeps one quant.
         """
         products = self.line_ids.product_id
         locations = self.outlet_id.lot_stock_id

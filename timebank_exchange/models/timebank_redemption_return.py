@@ -106,8 +106,11 @@ class TimebankRedemptionReturn(models.Model):
     def _action_confirm(self):
         self.ensure_one()
         redemption = self.redemption_id
-        # one return of an order at a time: lock the order first
+        # one return of an order at a time: lock the order first, then the
+        # outlet's quants the returned goods go back to (see
+        # timebank.redemption._lock_outlet_stock)
         redemption._lock_rows()
+        redemption._lock_outlet_stock()
         if self.state != "draft":
             raise UserError(
                 self.env._("Return %(name)s was already processed.", name=self.name)
