@@ -213,13 +213,11 @@ class TimebankApi(http.Controller):
         # sudo: the idempotency log is bookkeeping of the API itself, always
         # filtered on the authenticated user below; it holds no business data
         Idempotency = env["timebank.api.idempotency"].sudo()
-        env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{env.uid}:{key}"]
-        )
-        stored = Idempotency.search(
-            [("user_id", "=", env.uid), ("key", "=", key)], limit=1
-        )
-        if stored:
+        claim = Idempotency._claim(env.uid, key, digest)
+        if not claim:
+            stored = Idempotency.search(
+                [("user_id", "=", env.uid), ("key", "=", key)], limit=1
+            )
             if stored.request_hash != digest:
                 raise ApiError(
                     409,
@@ -232,11 +230,8 @@ class TimebankApi(http.Controller):
                 headers=[("Idempotent-Replayed", "true")],
             )
         status, payload = self._run(env, handler, body, *args)
-        Idempotency.create(
+        claim.write(
             {
-                "user_id": env.uid,
-                "key": key,
-                "request_hash": digest,
                 "response_status": status,
                 "response_body": json.dumps(payload, ensure_ascii=False),
             }

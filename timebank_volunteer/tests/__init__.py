@@ -25,4 +25,5 @@ from . import test_service_concurrency
 from . import test_service_scope
 from . import test_personal_data
 from . import test_api
+from . import test_api_concurrency
 from . import test_portal
