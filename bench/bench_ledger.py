@@ -106,60 +106,75 @@ def set_generator_defaults(cr, SQL):
 
 
 def generate_people(cr, SQL, scale):
-    """Tree, partners, volunteers, accounts, recipients: pure SQL."""
+    """Tree, partners, volunteers, accounts, recipients: pure SQL.
+
+    ``scale`` gives ``branches`` (sub-branches in all) and ``volunteers``, and
+    optionally ``districts`` (default 1), ``towns`` per district (default 10)
+    and ``recipients`` (default a tenth of the volunteers). Districts are
+    coded BD1.., towns BT1.., sub-branches (villages) BV1..; the villages are
+    spread evenly over the towns, the people evenly over the villages.
+    """
     set_generator_defaults(cr, SQL)
+    districts = scale.get("districts", 1)
+    towns = districts * scale.get("towns", 10)
     branches = scale["branches"]
     volunteers = scale["volunteers"]
+    recipients = scale.get("recipients", volunteers // 10)
     cr.execute(
-        SQL("""
+        SQL(
+            """
         INSERT INTO timebank_node (name, code, kind, active, parent_path,
                                    complete_name, create_date, write_date)
-        VALUES ('Bench District', 'BD', 'district', true, '', 'Bench District',
-                now(), now())
-        RETURNING id""")
+        SELECT 'Bench District ' || d, 'BD' || d, 'district', true, '',
+               'Bench District ' || d, now(), now()
+          FROM generate_series(1, %s) d""",
+            districts,
+        )
     )
-    district = cr.fetchone()[0]
     cr.execute(
-        SQL(
-            """
+        SQL("""
         UPDATE timebank_node SET parent_path = id || '/', district_id = id
-         WHERE id = %s""",
-            district,
-        )
+         WHERE kind = 'district' AND parent_path = ''""")
     )
     cr.execute(
         SQL(
             """
         INSERT INTO timebank_node (name, code, kind, active, parent_id, district_id,
-                                   complete_name, create_date, write_date)
-        SELECT 'Town ' || i, 'BT' || i, 'town', true, %(d)s, %(d)s,
-               'Bench District / Town ' || i, now(), now()
-          FROM generate_series(1, 10) i""",
-            d=district,
+                                   parent_path, complete_name, create_date,
+                                   write_date)
+        SELECT 'Town ' || i, 'BT' || i, 'town', true, d.id, d.id, d.parent_path,
+               d.complete_name || ' / Town ' || i, now(), now()
+          FROM generate_series(1, %(t)s) i
+          JOIN timebank_node d
+            ON d.code = 'BD' || (1 + (i - 1) / %(per)s) AND d.kind = 'district'""",
+            t=towns,
+            per=towns // districts,
         )
+    )
+    cr.execute(  # parent_path was the parent's: append the node's own id
+        SQL("""
+        UPDATE timebank_node SET parent_path = parent_path || id || '/'
+         WHERE kind = 'town' AND code ~ '^BT[0-9]+$'""")
     )
     cr.execute(
         SQL(
             """
         INSERT INTO timebank_node (name, code, kind, active, parent_id, district_id,
-                                   complete_name, create_date, write_date)
-        SELECT 'Village ' || i, 'BV' || i, 'village', true,
-               (SELECT id FROM timebank_node WHERE code = 'BT' || (1 + mod(i, 10))),
-               %(d)s, 'Village ' || i, now(), now()
-          FROM generate_series(1, %(n)s) i""",
-            d=district,
+                                   parent_path, complete_name, create_date,
+                                   write_date)
+        SELECT 'Village ' || i, 'BV' || i, 'village', true, t.id, t.district_id,
+               t.parent_path, t.complete_name || ' / Village ' || i, now(), now()
+          FROM generate_series(1, %(n)s) i
+          JOIN timebank_node t
+            ON t.code = 'BT' || (1 + mod(i, %(t)s)) AND t.kind = 'town'""",
             n=branches,
+            t=towns,
         )
     )
-    cr.execute(
+    cr.execute(  # parent_path was the parent's: append the node's own id
         SQL("""
-        UPDATE timebank_node n SET parent_path = p.parent_path || n.id || '/'
-          FROM timebank_node p WHERE n.parent_id = p.id AND n.kind = 'town'""")
-    )
-    cr.execute(
-        SQL("""
-        UPDATE timebank_node n SET parent_path = p.parent_path || n.id || '/'
-          FROM timebank_node p WHERE n.parent_id = p.id AND n.kind = 'village'""")
+        UPDATE timebank_node SET parent_path = parent_path || id || '/'
+         WHERE kind = 'village' AND code ~ '^BV[0-9]+$'""")
     )
     cr.execute(
         SQL(
@@ -169,7 +184,7 @@ def generate_people(cr, SQL, scale):
         SELECT 'Bench Person ' || i, 'Bench Person ' || i, true, 'contact', false,
                now(), now()
           FROM generate_series(1, %s) i""",
-            volunteers + volunteers // 10,
+            volunteers + recipients,
         )
     )
     cr.execute(
@@ -216,40 +231,59 @@ def generate_people(cr, SQL, scale):
     )
 
 
-def insert_services(cr, SQL, count, state, day_offset, volunteers):
-    """``count`` services spread over the volunteers, one per volunteer and day."""
+def insert_services(
+    cr, SQL, count, state, day_offset, volunteers, day_step=1, start=DAY0, tag=""
+):
+    """``count`` services over the first ``volunteers`` volunteers (by id), for
+    recipients of the volunteer's sub-branch, at most one per volunteer and
+    day: the k-th service of a volunteer is on day ``day_offset + k *
+    day_step`` after ``start`` (plus a phase of the volunteer's rank modulo
+    ``day_step``, so the days of the volunteers differ), lasting 1 to 3 hours.
+    Returns the new ids (``tag`` goes into their reference)."""
     cr.execute(
         SQL(
             """
         WITH v AS (SELECT id, node_id, row_number() OVER (ORDER BY id) - 1 AS rn
                      FROM timebank_volunteer),
-             r AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn
+             r AS (SELECT id, node_id,
+                          row_number() OVER (PARTITION BY node_id ORDER BY id) - 1
+                              AS rn
                      FROM timebank_recipient),
+             nr AS (SELECT node_id, count(*) AS n FROM r GROUP BY node_id),
              t AS (SELECT t.id, t.category_id, c.coefficient,
                           row_number() OVER (ORDER BY t.id) - 1 AS rn
                      FROM timebank_service_type t
                      JOIN timebank_service_category c ON c.id = t.category_id),
-             nr AS (SELECT count(*) AS n FROM r), nt AS (SELECT count(*) AS n FROM t)
+             nt AS (SELECT count(*) AS n FROM t),
+             s AS (SELECT i, %(start)s::timestamp
+                             + ((%(offset)s + i / %(nv)s * %(step)s
+                                 + mod(mod(i, %(nv)s), %(step)s))
+                                || ' days')::interval AS day
+                     FROM generate_series(0, %(count)s - 1) i)
         INSERT INTO timebank_service_record (
             name, volunteer_id, recipient_id, service_type_id, category_id, node_id,
             date_start, date_end, duration, coefficient, weighted_hours, state,
             confirm_date, create_date, write_date)
-        SELECT 'SRB-' || %(state)s || '-' || i, v.id, r.id, t.id, t.category_id,
-               v.node_id,
-               %(day0)s::timestamp + ((%(offset)s + i / %(nv)s) || ' days')::interval,
-               %(day0)s::timestamp + ((%(offset)s + i / %(nv)s) || ' days')::interval
-                   + ((1 + mod(i, 3)) || ' hours')::interval,
-               1 + mod(i, 3), t.coefficient, (1 + mod(i, 3)) * t.coefficient, %(state)s,
-               CASE WHEN %(state)s = 'confirmed' THEN now() END, now(), now()
-          FROM generate_series(0, %(count)s - 1) i
-          JOIN v ON v.rn = mod(i, %(nv)s)
-          JOIN nr ON true JOIN nt ON true
-          JOIN r ON r.rn = mod(i, nr.n)
-          JOIN t ON t.rn = mod(i, nt.n)
+        SELECT 'SRB-' || %(state)s || %(tag)s || '-' || s.i, v.id, r.id, t.id,
+               t.category_id, v.node_id, s.day,
+               s.day + ((1 + mod(s.i, 3)) || ' hours')::interval,
+               1 + mod(s.i, 3), t.coefficient, (1 + mod(s.i, 3)) * t.coefficient,
+               %(state)s,
+               CASE WHEN %(state)s = 'confirmed'
+                    THEN s.day + ((1 + mod(s.i, 3)) || ' hours')::interval END,
+               now(), now()
+          FROM s
+          JOIN v ON v.rn = mod(s.i, %(nv)s)
+          JOIN nr ON nr.node_id = v.node_id
+          JOIN r ON r.node_id = v.node_id AND r.rn = mod(s.i / %(nv)s, nr.n)
+          JOIN nt ON true
+          JOIN t ON t.rn = mod(s.i, nt.n)
         RETURNING id""",
             state=state,
-            day0=DAY0,
+            tag=tag,
+            start=start,
             offset=day_offset,
+            step=day_step,
             nv=volunteers,
             count=count,
         )
@@ -343,6 +377,46 @@ def append_lines(env, SQL, lines_by_account):
             [accounts[a][2] for a in account_ids],
         )
     )
+
+
+def post_deposits(registry, api, SQL, accounts_per_chunk=5000):
+    """One chained deposit line per confirmed service record (call it once),
+    account by account in chunks of accounts (one transaction each), each
+    account's lines in the order of its services' end. Returns the count."""
+    with registry.cursor() as cr:
+        cr.execute(SQL("SELECT id FROM timebank_account ORDER BY id"))
+        account_ids = [row[0] for row in cr.fetchall()]
+    count = 0
+    for offset in range(0, len(account_ids), accounts_per_chunk):
+        with registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """
+                SELECT a.id, r.weighted_hours, r.id, r.name, r.date_end
+                  FROM timebank_account a
+                  JOIN timebank_service_record r ON r.volunteer_id = a.volunteer_id
+                 WHERE a.id = ANY(%s) AND r.state = 'confirmed'
+                 ORDER BY a.id, r.date_end, r.id""",
+                    account_ids[offset : offset + accounts_per_chunk],
+                )
+            )
+            lines = defaultdict(list)
+            for account_id, hours, res_id, name, when in cr.fetchall():
+                lines[account_id].append(
+                    (
+                        hours,
+                        "unsettled",
+                        "deposit",
+                        "timebank.service.record",
+                        res_id,
+                        name,
+                        when,
+                    )
+                )
+                count += 1
+            if lines:
+                append_lines(api.Environment(cr, 1, {}), SQL, lines)
+    return count
 
 
 def filler_lines(account_ids, count, start_id, date):
@@ -460,34 +534,9 @@ def main():
         with registry.cursor() as cr:
             env = api.Environment(cr, odoo.SUPERUSER_ID, {})
             insert_services(cr, SQL, scale["services"], "confirmed", 0, volunteers)
+        log("chaining and copying the deposit lines")
+        post_deposits(registry, api, SQL)
         chunk = 100000
-        with registry.cursor() as cr:
-            cr.execute(
-                SQL("""
-                SELECT a.id, r.weighted_hours, r.id, r.name, r.date_end
-                  FROM timebank_service_record r
-                  JOIN timebank_account a ON a.volunteer_id = r.volunteer_id
-                 WHERE r.state = 'confirmed' ORDER BY r.id""")
-            )
-            rows = cr.fetchall()
-        log(f"chaining and copying {len(rows)} deposit lines")
-        for offset in range(0, len(rows), chunk):
-            lines = defaultdict(list)
-            for account_id, hours, res_id, name, date in rows[offset : offset + chunk]:
-                lines[account_id].append(
-                    (
-                        hours,
-                        "unsettled",
-                        "deposit",
-                        "timebank.service.record",
-                        res_id,
-                        name,
-                        date,
-                    )
-                )
-            with registry.cursor() as cr:
-                append_lines(api.Environment(cr, odoo.SUPERUSER_ID, {}), SQL, lines)
-        del rows
         with registry.cursor() as cr:
             cr.execute(SQL("SELECT count(*) FROM timebank_ledger_line"))
             missing = scale["lines"] - cr.fetchone()[0]

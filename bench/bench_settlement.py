@@ -26,17 +26,16 @@ import argparse
 import os
 import sys
 import time
-from collections import defaultdict
 from datetime import date
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from bench_ledger import (  # noqa: E402
-    append_lines,
     generate_people,
     insert_services,
     install,
     log,
+    post_deposits,
     vacuum,
 )
 
@@ -54,33 +53,8 @@ def generate(registry, api, SQL, scale):
     with registry.cursor() as cr:
         generate_people(cr, SQL, scale)
         insert_services(cr, SQL, services, "confirmed", 0, volunteers)
-    with registry.cursor() as cr:
-        cr.execute(
-            SQL("""
-            SELECT a.id, r.weighted_hours, r.id, r.name, r.date_end
-              FROM timebank_service_record r
-              JOIN timebank_account a ON a.volunteer_id = r.volunteer_id
-             WHERE r.state = 'confirmed' ORDER BY r.id""")
-        )
-        rows = cr.fetchall()
-    log(f"chaining and copying {len(rows)} deposit lines")
-    chunk = 200000
-    for offset in range(0, len(rows), chunk):
-        lines = defaultdict(list)
-        for account_id, hours, res_id, name, when in rows[offset : offset + chunk]:
-            lines[account_id].append(
-                (
-                    hours,
-                    "unsettled",
-                    "deposit",
-                    "timebank.service.record",
-                    res_id,
-                    name,
-                    when,
-                )
-            )
-        with registry.cursor() as cr:
-            append_lines(api.Environment(cr, 1, {}), SQL, lines)
+    log("chaining and copying the deposit lines")
+    post_deposits(registry, api, SQL)
     vacuum(registry, SQL)
 
 
@@ -113,7 +87,7 @@ def main():
     with registry.cursor() as cr:
         cr.execute(SQL("SELECT count(*) FROM timebank_ledger_line"))
         lines = cr.fetchone()[0]
-        cr.execute(SQL("SELECT id FROM timebank_node WHERE code = 'BD'"))
+        cr.execute(SQL("SELECT id FROM timebank_node WHERE code = 'BD1'"))
         district = cr.fetchone()[0]
     log(f"ledger holds {lines} lines")
 

@@ -88,7 +88,11 @@ class TimebankServiceRecord(models.Model):
         index=True,
         domain="[('kind', '=', 'station'), ('parent_id', '=', node_id)]",
     )
-    date_start = fields.Datetime(string="Start", required=True, tracking=True)
+    # indexed: the default order of the list (date_start desc) on millions
+    # of records walks this index instead of sorting the table (city scale)
+    date_start = fields.Datetime(
+        string="Start", required=True, tracking=True, index=True
+    )
     date_end = fields.Datetime(string="End", required=True, tracking=True)
     duration = fields.Float(
         string="Duration (hours)",
