@@ -28,6 +28,8 @@
         "views/timebank_account_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",
+        "data/timebank_service_stat_data.xml",
+        "views/timebank_service_stat_views.xml",
         "data/timebank_dispatch_data.xml",
         "views/timebank_service_request_views.xml",
         "views/timebank_dispatch_wizard_views.xml",

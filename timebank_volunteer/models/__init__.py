@@ -12,6 +12,7 @@ from . import timebank_training
 from . import timebank_service_category
 from . import timebank_service_type
 from . import timebank_service_record
+from . import timebank_service_stat
 from . import timebank_ledger_line
 from . import timebank_account
 from . import res_config_settings

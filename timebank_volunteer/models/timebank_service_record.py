@@ -621,6 +621,7 @@ class TimebankServiceRecord(models.Model):
                 weighted=[row[8] for row in rows],
             )
         )
+        self.env["timebank.service.stat"]._add_records([row[0] for row in rows])
         self.invalidate_recordset()
 
     def action_reject(self, reason=None):
@@ -665,6 +666,7 @@ class TimebankServiceRecord(models.Model):
         self._lock_rows()
         confirmed = self.filtered(lambda r: r.state == "confirmed")
         if confirmed:
+            self.env["timebank.service.stat"]._add_records(confirmed.ids, -1)
             # sudo: sums of the lines of these records only, whose rights
             # action_cancel checked; the lines may be in any account
             posted = (

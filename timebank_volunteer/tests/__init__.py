@@ -7,6 +7,7 @@ from . import test_import
 from . import test_service_record
 from . import test_ledger
 from . import test_ledger_key
+from . import test_service_stat
 from . import test_ledger_concurrency
 from . import test_tour
 from . import test_dispatch
