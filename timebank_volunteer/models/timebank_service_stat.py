@@ -30,9 +30,7 @@ class TimebankServiceStat(models.Model):
     node_id = fields.Many2one(
         "timebank.node", readonly=True, index=True, ondelete="cascade"
     )
-    category_id = fields.Many2one(
-        "timebank.service.category", string="Category", readonly=True
-    )
+    category_id = fields.Many2one("timebank.service.category", readonly=True)
     month = fields.Date(
         string="First Day of Month", readonly=True, index=True, aggregator=False
     )
