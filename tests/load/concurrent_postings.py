@@ -486,29 +486,27 @@ class Client:
             with self.lock:
                 self.shared["red_confirmed"].append(redemption)
 
-    def hand_over(self):
+    def _settle_confirmed_redemption(self, outcome, method, done_pool=None):
+        """Call ``method`` on a confirmed redemption from the shared pool
+        (two clients may race for the same one)."""
         redemption = self.pick("red_confirmed")
         if redemption is None:
             return
         done = self.outcome(
-            "hand_over",
-            lambda: self.rpc("timebank.redemption", "action_hand_over", [[redemption]]),
+            outcome,
+            lambda: self.rpc("timebank.redemption", method, [[redemption]]),
         )
         if done:
             self.drop("red_confirmed", redemption)
-            with self.lock:
-                self.shared["red_done"].append(redemption)
+            if done_pool:
+                with self.lock:
+                    self.shared[done_pool].append(redemption)
+
+    def hand_over(self):
+        self._settle_confirmed_redemption("hand_over", "action_hand_over", "red_done")
 
     def cancel_redemption(self):
-        redemption = self.pick("red_confirmed")
-        if redemption is None:
-            return
-        done = self.outcome(
-            "red_cancel",
-            lambda: self.rpc("timebank.redemption", "action_cancel", [[redemption]]),
-        )
-        if done:
-            self.drop("red_confirmed", redemption)
+        self._settle_confirmed_redemption("red_cancel", "action_cancel")
 
     def goods_return(self):
         """Return one unit of a handed-over order (two clients may race for
