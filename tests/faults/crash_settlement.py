@@ -31,8 +31,10 @@ batch of 1,000 accounts). The script only wakes the cron thread with the
 NOTIFY Odoo itself sends on a trigger (repeated until the job starts) so it
 does not sleep its 60 s poll interval. The server is killed with SIGKILL
 (the whole process: an OOM kill or a power cut for the job) at a time drawn
-uniformly over the duration of the uninterrupted control run (run 0), and,
-in about a third of the runs, killed a second time after the restart. After
+uniformly over the expected duration from the server's start (that of the
+uninterrupted control run, run 0, then followed from the posting rate of
+each run's last phase, as the shared cores change speed), and, in about a
+third of the runs, killed a second time after the restart. After
 each kill the script waits for PostgreSQL to drop the dead server's
 connections, checks that nothing is half-done (every account with settlement
 lines has exactly its posted parts and its items, every pending one has
@@ -631,6 +633,7 @@ def execute_run(index, base, rundb, rng, control, timeout):
         "finish": None,
         "startup": None,
         "checks": [],
+        "window": control["duration"] if control else None,
     }
     planned = 0 if control is None else (2 if double else 1)
     mon = connect(rundb)
@@ -644,6 +647,8 @@ def execute_run(index, base, rundb, rng, control, timeout):
                 _state, done = run_state(mon, info["run_id"])
                 left = 1 - done / max(info["line_count"], 1)
                 kill_at = draws[1] * (control["startup"] + left * control["posting"])
+            _state, done = run_state(mon, info["run_id"])
+            result["pending_at_start"] = info["line_count"] - done
             server = Server(rundb, f"{LOG_DIR}/{rundb}_{index:02d}_{phase}.log")
             try:
                 outcome, figures = watch(server, mon, info, kill_at, timeout)
@@ -672,6 +677,20 @@ def execute_run(index, base, rundb, rng, control, timeout):
             mon.close()
         result["ok"] = result["ok"] and all(ok for _n, ok, _d in result["checks"])
     return result
+
+
+def update_estimate(control, result):
+    """Follow the speed of the (shared) machine: the kill window of the next
+    run is the duration expected now, half from the previous estimate, half
+    from the last phase of this run (its posting rate, its job start)."""
+    start, finish = result["startup"], result["finish"]
+    pending, count = result["pending_at_start"], result["info"]["line_count"]
+    if start is None or finish is None or finish <= start or pending < count / 10:
+        return
+    posting = (finish - start) * count / pending
+    control["startup"] = (control["startup"] + start) / 2
+    control["posting"] = (control["posting"] + posting) / 2
+    control["duration"] = control["startup"] + control["posting"]
 
 
 def kill_where(kill):
@@ -751,12 +770,17 @@ def main():  # noqa: C901 (one linear script: base, runs, summary)
                 "startup": result["startup"],
                 "posting": result["finish"] - result["startup"],
             }
+            first = dict(control)
+        else:
+            update_estimate(control, result)
         for kill in result["kills"]:
             log(f"{label}: {describe_kill(kill, info['line_count'])}")
         failed = [f"{n} ({d})" for n, ok, d in result["checks"] if not ok]
         finish = result["finish"]
         log(
-            f"{label}: {info['line_count']} accounts; copy {info['copy_time']:.1f} s, "
+            f"{label}: {info['line_count']} accounts"
+            + (f", kill window {result['window']:.0f} s" if result["window"] else "")
+            + f"; copy {info['copy_time']:.1f} s, "
             f"preview+confirm {info['preview_time']:.1f} s; "
             + (
                 f"finished {finish:.1f} s after the "
@@ -780,9 +804,9 @@ def main():  # noqa: C901 (one linear script: base, runs, summary)
         f"seed {args.seed}"
     )
     print(
-        f"  control: job started {control['startup']:.1f} s after the server, "
-        f"run done at {control['duration']:.1f} s "
-        f"({control['posting']:.1f} s of posting)"
+        f"  control: job started {first['startup']:.1f} s after the server, "
+        f"run done at {first['duration']:.1f} s ({first['posting']:.1f} s of "
+        f"posting); kill window at the end {control['duration']:.0f} s"
     )
     kinds = {}
     for kill in kills:
