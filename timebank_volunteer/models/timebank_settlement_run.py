@@ -707,21 +707,30 @@ class TimebankSettlementRun(models.Model):
                     skipped_ids,
                 )
             )
+        # the run's hours = the sums of its done lines: the preview's
+        # figures are replaced by the first batch (done_count still 0), then
+        # each batch adds its own lines (re-summing every done line of the
+        # run at each batch made a district-wide run quadratic)
         cr.execute(
             SQL(
                 """
                 UPDATE timebank_settlement_run r
                    SET done_count = r.done_count + %(count)s,
-                       hours_total = s.total, hours_goods = s.goods,
-                       hours_reserve = s.reserve
+                       hours_total = s.total + CASE WHEN r.done_count = 0
+                                                    THEN 0 ELSE r.hours_total END,
+                       hours_goods = s.goods + CASE WHEN r.done_count = 0
+                                                    THEN 0 ELSE r.hours_goods END,
+                       hours_reserve = s.reserve + CASE WHEN r.done_count = 0
+                                                    THEN 0 ELSE r.hours_reserve END
                   FROM (SELECT COALESCE(SUM(hours_total), 0) AS total,
                                COALESCE(SUM(hours_goods), 0) AS goods,
                                COALESCE(SUM(hours_reserve), 0) AS reserve
                           FROM timebank_settlement_line
-                         WHERE run_id = %(run)s AND state = 'done') AS s
+                         WHERE id = ANY(%(lines)s) AND state = 'done') AS s
                  WHERE r.id = %(run)s
                 """,
                 count=len(rows),
+                lines=line_ids,
                 run=self.id,
             )
         )

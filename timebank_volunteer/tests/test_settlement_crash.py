@@ -159,7 +159,13 @@ class TestSettlementCrash(BaseCase):
                     """
                     SELECT state, done_count, line_count,
                            (SELECT array_agg(state ORDER BY account_id)
-                              FROM timebank_settlement_line WHERE run_id = r.id)
+                              FROM timebank_settlement_line WHERE run_id = r.id),
+                           ARRAY[r.hours_total, r.hours_goods, r.hours_reserve],
+                           (SELECT ARRAY[COALESCE(SUM(hours_total), 0),
+                                         COALESCE(SUM(hours_goods), 0),
+                                         COALESCE(SUM(hours_reserve), 0)]
+                              FROM timebank_settlement_line
+                             WHERE run_id = r.id AND state = 'done')
                       FROM timebank_settlement_run r WHERE node_id = %s
                     """,
                     self.district_id,
@@ -202,6 +208,9 @@ class TestSettlementCrash(BaseCase):
         # two whole accounts settled and committed, the others untouched
         self.assertEqual(run_state[:3], ("running", 2, 4))
         self.assertEqual(run_state[3], ["done", "done", "pending", "pending"])
+        # the run's hours are those of its done accounts (2 h + 4 h)
+        self.assertEqual(run_state[4], run_state[5])
+        self.assertEqual(run_state[4][0], 6.0)
         self.assertEqual([row[4] for row in rows], [3, 3, 0, 0])
         for _id, unsettled, goods, reserve, count in rows:
             if count:
@@ -218,6 +227,8 @@ class TestSettlementCrash(BaseCase):
         rows, run_state = self._snapshot()
         self.assertEqual(run_state[:3], ("done", 4, 4))
         self.assertEqual(run_state[3], ["done"] * 4)
+        self.assertEqual(run_state[4], run_state[5])
+        self.assertEqual(run_state[4][0], 2.0 + 4.0 + 6.0 + 8.0)
         # each account: 2h + 2h ... of services, settled exactly once
         self.assertEqual([row[4] for row in rows], [3, 3, 3, 3])
         for index, (_id, unsettled, goods, reserve, _count) in enumerate(rows):
