@@ -294,7 +294,7 @@ def insert_services(
 def append_lines(env, SQL, lines_by_account):
     """COPY ledger lines (chained per account, like _post_lines) and update
     the accounts. ``lines_by_account``: {account_id: [(hours, bucket, kind,
-    res_model, res_id, name, date)]}."""
+    res_model, res_id, name, date[, service_date])]}."""
     cr = env.cr
     Line = env["timebank.ledger.line"]
     account_ids = sorted(lines_by_account)
@@ -311,9 +311,17 @@ def append_lines(env, SQL, lines_by_account):
     deltas = defaultdict(lambda: defaultdict(float))
     for account_id in account_ids:
         volunteer_id, sequence, previous = accounts[account_id]
-        for hours, bucket, kind, res_model, res_id, name, date in lines_by_account[
-            account_id
-        ]:
+        for (
+            hours,
+            bucket,
+            kind,
+            res_model,
+            res_id,
+            name,
+            date,
+            *rest,
+        ) in lines_by_account[account_id]:
+            service_date = rest[0] if rest else None
             sequence += 1
             values = {
                 "account_id": account_id,
@@ -325,6 +333,7 @@ def append_lines(env, SQL, lines_by_account):
                 "res_model": res_model,
                 "res_id": res_id,
                 "name": name,
+                "service_date": service_date,
             }
             digest = Line._hash_values(values, previous)
             buffer.write(
@@ -340,6 +349,7 @@ def append_lines(env, SQL, lines_by_account):
                         name,
                         res_model,
                         str(res_id),
+                        str(service_date) if service_date else "\\N",
                         previous or "\\N",
                         digest,
                         str(date),
@@ -354,8 +364,8 @@ def append_lines(env, SQL, lines_by_account):
     buffer.seek(0)
     cr._obj.copy_expert(
         "COPY timebank_ledger_line (account_id, volunteer_id, sequence, date, hours, "
-        "bucket, kind, name, res_model, res_id, previous_hash, hash, create_date, "
-        "write_date) FROM STDIN",
+        "bucket, kind, name, res_model, res_id, service_date, previous_hash, hash, "
+        "create_date, write_date) FROM STDIN",
         buffer,
     )
     cr.execute(
@@ -392,7 +402,7 @@ def post_deposits(registry, api, SQL, accounts_per_chunk=5000):
             cr.execute(
                 SQL(
                     """
-                SELECT a.id, r.weighted_hours, r.id, r.name, r.date_end
+                SELECT a.id, r.weighted_hours, r.id, r.name, r.date_end, r.date_start
                   FROM timebank_account a
                   JOIN timebank_service_record r ON r.volunteer_id = a.volunteer_id
                  WHERE a.id = ANY(%s) AND r.state = 'confirmed'
@@ -401,7 +411,7 @@ def post_deposits(registry, api, SQL, accounts_per_chunk=5000):
                 )
             )
             lines = defaultdict(list)
-            for account_id, hours, res_id, name, when in cr.fetchall():
+            for account_id, hours, res_id, name, when, start in cr.fetchall():
                 lines[account_id].append(
                     (
                         hours,
@@ -411,6 +421,7 @@ def post_deposits(registry, api, SQL, accounts_per_chunk=5000):
                         res_id,
                         name,
                         when,
+                        start,
                     )
                 )
                 count += 1

@@ -212,8 +212,9 @@ class TimebankAccount(models.Model):
             ``kind`` (``deposit`` / ``reversal`` / ``settlement`` /
             ``redemption`` / ``withdrawal`` / ``adjustment``),
             ``res_model`` and ``res_id`` (the source document) and optionally
-            ``name`` (a description). Lines of one account are chained in the
-            order of the list.
+            ``name`` (a description) and ``service_date`` (the start of the
+            service of a deposit or reversal: its settlement period). Lines
+            of one account are chained in the order of the list.
         :return: the new ``timebank.ledger.line`` records.
         :raise UserError: if a bucket would become negative (naming the
             volunteer and the bucket), if a deposit would exceed the storage
@@ -263,6 +264,7 @@ class TimebankAccount(models.Model):
                     "res_model": vals["res_model"],
                     "res_id": vals["res_id"],
                     "name": vals.get("name") or "",
+                    "service_date": vals.get("service_date"),
                 }
             )
         if not lines:
@@ -391,19 +393,19 @@ class TimebankAccount(models.Model):
                 """
                 INSERT INTO timebank_ledger_line (
                     account_id, volunteer_id, sequence, date, hours, bucket, kind,
-                    name, res_model, res_id, previous_hash, hash,
+                    name, res_model, res_id, service_date, previous_hash, hash,
                     create_uid, create_date, write_uid, write_date)
                 SELECT account_id, volunteer_id, sequence, %(now)s, hours, bucket,
-                       kind, name, res_model, res_id, previous_hash, hash,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                       kind, name, res_model, res_id, service_date, previous_hash,
+                       hash, %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM unnest(%(account)s::int[], %(volunteer)s::int[],
                               %(sequence)s::int[], %(hours)s::numeric[],
                               %(bucket)s::varchar[], %(kind)s::varchar[],
                               %(name)s::varchar[], %(res_model)s::varchar[],
-                              %(res_id)s::int[], %(previous_hash)s::varchar[],
-                              %(hash)s::varchar[])
+                              %(res_id)s::int[], %(service_date)s::timestamp[],
+                              %(previous_hash)s::varchar[], %(hash)s::varchar[])
                     AS v(account_id, volunteer_id, sequence, hours, bucket, kind,
-                         name, res_model, res_id, previous_hash, hash)
+                         name, res_model, res_id, service_date, previous_hash, hash)
                 RETURNING id
                 """,
                 now=now,
@@ -417,6 +419,7 @@ class TimebankAccount(models.Model):
                 name=[x["name"] for x in lines],
                 res_model=[x["res_model"] for x in lines],
                 res_id=[x["res_id"] for x in lines],
+                service_date=[x["service_date"] for x in lines],
                 previous_hash=[x["previous_hash"] for x in lines],
                 hash=[x["hash"] for x in lines],
             )
@@ -481,7 +484,8 @@ class TimebankAccount(models.Model):
                 SQL(
                     """
                     SELECT id, account_id, sequence, date, hours, bucket, kind,
-                           res_model, res_id, name, previous_hash, hash
+                           res_model, res_id, name, service_date, previous_hash,
+                           hash
                       FROM timebank_ledger_line
                      WHERE account_id = %s
                      ORDER BY sequence
@@ -616,7 +620,7 @@ class TimebankAccount(models.Model):
                 SQL(
                     """
                     SELECT id, account_id, sequence, date, hours, bucket, kind,
-                           res_model, res_id, name
+                           res_model, res_id, name, service_date
                       FROM timebank_ledger_line
                      WHERE account_id = ANY(%s)
                      ORDER BY account_id, sequence

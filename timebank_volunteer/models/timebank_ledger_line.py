@@ -87,6 +87,12 @@ class TimebankLedgerLine(models.Model):
         readonly=True,
         index=True,
     )
+    service_date = fields.Datetime(
+        string="Service Start",
+        readonly=True,
+        help="Start of the service a deposit or reversal comes from: it decides "
+        "the settlement period of the line.",
+    )
     previous_hash = fields.Char(readonly=True)
     hash = fields.Char(readonly=True)
     running_balance = fields.Float(
@@ -114,6 +120,18 @@ class TimebankLedgerLine(models.Model):
         ),
         ("hours_nonzero", "CHECK(hours <> 0)", "A ledger line cannot be zero."),
     ]
+
+    def init(self):
+        # the settlement's candidate lines of an account, read from the index
+        # alone (service_date decides the period): no lookup of the records
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS timebank_ledger_line_settlement_candidate_index
+                ON timebank_ledger_line (account_id) INCLUDE (hours, service_date)
+             WHERE bucket = 'unsettled' AND kind IN ('deposit', 'reversal')
+               AND res_model = 'timebank.service.record'
+            """
+        )
 
     def _compute_running_balance(self):
         """Running balances from one window-function query for all accounts."""
@@ -179,6 +197,9 @@ class TimebankLedgerLine(models.Model):
             "res_id": values["res_id"],
             "name": values["name"] or "",
         }
+        if values.get("service_date"):
+            # hashed when set (lines posted before the field existed have none)
+            record["service_date"] = fields.Datetime.to_string(values["service_date"])
         current = json.dumps(
             record, sort_keys=True, ensure_ascii=True, separators=(",", ":")
         )

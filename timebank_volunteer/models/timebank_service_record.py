@@ -529,7 +529,8 @@ class TimebankServiceRecord(models.Model):
             SQL(
                 """
                 SELECT r.id, r.name, r.state, v.state, rc.active, v.id, rc.id,
-                       c.coefficient, round(r.duration * c.coefficient, 2)
+                       c.coefficient, round(r.duration * c.coefficient, 2),
+                       r.date_start
                   FROM timebank_service_record r
                   JOIN timebank_volunteer v ON v.id = r.volunteer_id
                   JOIN timebank_recipient rc ON rc.id = r.recipient_id
@@ -593,6 +594,7 @@ class TimebankServiceRecord(models.Model):
                     "res_model": self._name,
                     "res_id": row[0],
                     "name": row[1],
+                    "service_date": row[9],
                 }
                 for row in rows
             ]
@@ -684,6 +686,9 @@ class TimebankServiceRecord(models.Model):
                 )
             )
             names = dict(zip(confirmed.ids, confirmed.mapped("name"), strict=True))
+            starts = dict(
+                zip(confirmed.ids, confirmed.mapped("date_start"), strict=True)
+            )
             self.env["timebank.account"]._post_lines(
                 [
                     {
@@ -696,6 +701,7 @@ class TimebankServiceRecord(models.Model):
                         "name": self.env._(
                             "Cancellation of %(record)s", record=names[res_id]
                         ),
+                        "service_date": starts[res_id],
                     }
                     for res_id, account, hours in posted
                 ]

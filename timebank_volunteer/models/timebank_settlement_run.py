@@ -444,6 +444,11 @@ class TimebankSettlementRun(models.Model):
     def _candidate_query(self, account_ids=None):
         """SQL of the ledger lines this run would settle (not yet settled).
 
+        A line's period is the start of its service, carried on the line
+        (``service_date``, hashed with it) so that the lines of a district are
+        read from one index without looking up their records; lines posted
+        before that field existed look the start up on the record.
+
         :param account_ids: restrict to these accounts (a batch), else the
             accounts of the run's scope.
         """
@@ -460,12 +465,15 @@ class TimebankSettlementRun(models.Model):
             SELECT l.id AS ledger_line_id, l.account_id, l.hours
               FROM timebank_ledger_line l
               JOIN timebank_account a ON a.id = l.account_id
-              JOIN timebank_service_record r ON r.id = l.res_id
              WHERE %(scope)s
                AND l.bucket = 'unsettled'
                AND l.kind IN ('deposit', 'reversal')
                AND l.res_model = 'timebank.service.record'
-               AND r.date_start < %(end)s
+               AND (l.service_date < %(end)s
+                    OR l.service_date IS NULL
+                       AND EXISTS (SELECT 1 FROM timebank_service_record r
+                                    WHERE r.id = l.res_id
+                                      AND r.date_start < %(end)s))
                AND NOT EXISTS (SELECT 1 FROM timebank_settlement_item i
                                 WHERE i.ledger_line_id = l.id)
             """,

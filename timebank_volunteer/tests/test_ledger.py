@@ -278,6 +278,24 @@ class TestLedger(TimebankLedgerCase):
         self.env.cr.execute(query)
         self.env.invalidate_all()
 
+    def test_verify_chain_catches_altered_service_date(self):
+        line = self._post(self.account1, 2, res_id=1, service_date=DAY)
+        self.assertEqual(line.service_date, DAY)
+        self._post(self.account1, 1, res_id=2)
+        self.assertTrue(self.account1._check_chain()["ok"])
+        # moving a line into another settlement period breaks its hash
+        self._tamper(
+            SQL(
+                "UPDATE timebank_ledger_line SET service_date = %s WHERE id = %s",
+                DAY.replace(month=8),
+                line.id,
+            )
+        )
+        result = self.account1._check_chain()
+        self.assertFalse(result["ok"])
+        self.assertEqual(result["line"], line)
+        self.assertIn("does not match its hash", result["message"])
+
     def test_verify_chain_catches_altered_line(self):
         self._post(self.account1, 2, res_id=1)
         line = self._post(self.account1, 3, res_id=2)

@@ -82,6 +82,47 @@ class TestSettlement(TimebankLedgerCase):
 
     # split and rounding ------------------------------------------------
 
+    def test_period_of_a_line_is_its_service_start(self):
+        inside = self._service(3600, self.volunteer1)
+        later = self._service(7200, self.volunteer1, start=DAY.replace(month=7))
+        deposit = self.env["timebank.ledger.line"].search(
+            [("res_model", "=", inside._name), ("res_id", "=", inside.id)]
+        )
+        self.assertEqual(deposit.service_date, inside.date_start)
+        self.assertNotEqual(deposit.service_date, deposit.date)
+        # a line posted before service_date existed: the record decides
+        legacy_in, legacy_out = (
+            self._record(hours=0.5, start=DAY + timedelta(days=day), user=self.tb_admin)
+            for day in (3, 150)
+        )
+        self.env["timebank.account"]._post_lines(
+            [
+                {
+                    "account_id": self.volunteer1.account_id.id,
+                    "hours": hours,
+                    "bucket": "unsettled",
+                    "kind": "deposit",
+                    "res_model": record._name,
+                    "res_id": record.id,
+                }
+                for record, hours in ((legacy_in, 0.25), (legacy_out, 0.75))
+            ]
+        )
+        # the legacy records stay drafts here: settle anyway
+        run = self._run()
+        run.settle_anyway = True
+        run = self._settle(run)
+        items = self.env["timebank.settlement.item"].search(
+            [("account_id", "=", self.volunteer1.account_id.id)]
+        )
+        settled = self.env["timebank.ledger.line"].browse(items.ledger_line_id.ids)
+        self.assertEqual(
+            sorted(settled.mapped("res_id")), sorted([inside.id, legacy_in.id])
+        )
+        self.assertEqual(run.hours_total, inside.weighted_hours + 0.25)
+        self.assertNotIn(later.id, settled.mapped("res_id"))
+        self.assertLedgerSound()
+
     def test_split_adds_up_on_awkward_numbers(self):
         cases = {
             (0.01, 50): (0.01, 0.0),
