@@ -202,7 +202,7 @@ def prepare_run(base, rundb):
     registry = Registry(rundb)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        cr.execute("SELECT id FROM timebank_node WHERE code = 'BD'")
+        cr.execute("SELECT id FROM timebank_node WHERE code = 'BD1'")
         district = cr.fetchone()[0]
         cr.execute("SELECT count(*) FROM timebank_ledger_line")
         base_lines = cr.fetchone()[0]
