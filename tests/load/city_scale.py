@@ -38,8 +38,9 @@ emptied before each round, registry caches warm as on a running server):
    running balances), and the ledger-line list of that account
    (``web_search_read``, first page);
 4. a settlement preview (``action_preview``, flushed) of the default period
-   for one district, and for the whole city (one run per district, previewed
-   in one call); rolled back after each round.
+   for each district (a run is for one node; the district, top of the tree,
+   is the largest run), and for comparison the five districts' runs previewed
+   in one call; rolled back after each round.
 
 Each target is < 1 s. Then it verifies the chains of about 100 accounts with
 ``_check_chain`` (the heavy ones among them) and that the total of the
@@ -390,9 +391,11 @@ def time_screens(env_for, users, account, scale, figures, comparisons):
             )
 
 
-def time_settlement(env, SQL, scale, figures):
-    """action_preview of the default period for district 1, then for every
-    district in one call; each round rolled back to a savepoint."""
+def time_settlement(env, SQL, scale, figures, comparisons):
+    """action_preview of the default period for each district (a run is for
+    one node, and the district is the top of the tree: the largest run
+    there is), each a target; then the five in one call, for comparison.
+    Each round rolled back to a savepoint."""
     Run = env["timebank.settlement.run"]
     districts = env["timebank.node"].search(
         [("kind", "=", "district"), ("code", "=like", "BD%")], order="id"
@@ -403,10 +406,10 @@ def time_settlement(env, SQL, scale, figures):
     )
     env.flush_all()
     period = f"{runs[0].date_from} - {runs[0].date_to}"
-    for label, subset in (
-        ("one district", runs[:1]),
-        (f"the city ({len(runs)} districts)", runs),
-    ):
+    cases = [(f"district {run.node_id.code}", run, figures) for run in runs] + [
+        (f"the city's {len(runs)} districts in one call", runs, comparisons)
+    ]
+    for label, subset, results in cases:
 
         def before():
             env.cr.execute(SQL("SAVEPOINT city_preview"))
@@ -430,7 +433,7 @@ def time_settlement(env, SQL, scale, figures):
             env, preview, max(2, scale["rounds"] - 2), before=before, after=after
         )
         accounts, hours = preview.result
-        figures.append(
+        results.append(
             (
                 f"4. settlement preview {period}, {label}: {accounts} accounts, "
                 f"{hours or 0:.2f} h",
@@ -594,7 +597,7 @@ def main():
         log("timing the screens")
         time_screens(env_for, users, account, scale, figures, comparisons)
         log("timing the settlement preview")
-        time_settlement(env_for(ADMIN_UID), SQL, scale, figures)
+        time_settlement(env_for(ADMIN_UID), SQL, scale, figures, comparisons)
         cr.rollback()
 
         print()
