@@ -25,6 +25,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import SQL, mute_logger
 
+from odoo.addons.timebank_volunteer.tests.common import create_node_chain
+
 SOURCE = "timebank.redemption.test.concurrency"
 
 
@@ -36,19 +38,7 @@ class TestRedemptionConcurrency(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            Node = env["timebank.node"]
-            district = Node.create({"name": "RCD", "code": "RCD", "kind": "district"})
-            town = Node.create(
-                {"name": "RCT", "code": "RCT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {
-                    "name": "RCV",
-                    "code": "RCV",
-                    "kind": "village",
-                    "parent_id": town.id,
-                }
-            )
+            district, town, village = create_node_chain(env, "RC")
             warehouse = env.ref("stock.warehouse0")
             cls.warehouse_was_outlet = warehouse.timebank_is_outlet
             outlet = env["timebank.exchange.outlet"].create(

@@ -8,6 +8,33 @@ from stdnum.cn import ric
 from odoo.tests import TransactionCase, new_test_user
 
 
+def create_node_chain(env, prefix):
+    """A district, its town and its village, named and coded ``prefix`` +
+    D / T / V: for tests that commit their data, whose codes keep their tree
+    apart from the other tests'."""
+    Node = env["timebank.node"]
+    district = Node.create(
+        {"name": f"{prefix}D", "code": f"{prefix}D", "kind": "district"}
+    )
+    town = Node.create(
+        {
+            "name": f"{prefix}T",
+            "code": f"{prefix}T",
+            "kind": "town",
+            "parent_id": district.id,
+        }
+    )
+    village = Node.create(
+        {
+            "name": f"{prefix}V",
+            "code": f"{prefix}V",
+            "kind": "village",
+            "parent_id": town.id,
+        }
+    )
+    return district, town, village
+
+
 def make_id_number(birthdate, seq=123, area="370405"):
     """A valid 18-character resident ID number (odd ``seq``: male)."""
     body = f"{area}{birthdate:%Y%m%d}{seq:03d}"

@@ -23,6 +23,7 @@ from odoo.tests.common import HOST, BaseCase, get_db_name
 from odoo.tools import SQL, config
 
 from ..controllers.api import API_PREFIX
+from .common import create_node_chain
 
 
 @tagged("post_install", "-at_install")
@@ -33,14 +34,7 @@ class TestApiConcurrency(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            Node = env["timebank.node"]
-            district = Node.create({"name": "ID", "code": "ICD", "kind": "district"})
-            town = Node.create(
-                {"name": "IT", "code": "ICT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {"name": "IV", "code": "ICV", "kind": "village", "parent_id": town.id}
-            )
+            district, town, village = create_node_chain(env, "IC")
             partner = env["res.partner"].create({"name": "Idempotent Recipient"})
             recipient = env["timebank.recipient"].create(
                 {"partner_id": partner.id, "node_id": village.id}

@@ -20,6 +20,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import SQL, mute_logger
 
+from .common import create_node_chain
+
 SOURCE = "timebank.test.concurrency"
 
 
@@ -32,14 +34,7 @@ class TestLedgerConcurrency(BaseCase):
         cls.res_ids = itertools.count(1)
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            Node = env["timebank.node"]
-            district = Node.create({"name": "CD", "code": "CCD", "kind": "district"})
-            town = Node.create(
-                {"name": "CT", "code": "CCT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {"name": "CV", "code": "CCV", "kind": "village", "parent_id": town.id}
-            )
+            district, town, village = create_node_chain(env, "CC")
             partner = env["res.partner"].create({"name": "Concurrent Volunteer"})
             volunteer = env["timebank.volunteer"].create(
                 {"partner_id": partner.id, "node_id": village.id, "state": "active"}

@@ -19,6 +19,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import SQL, mute_logger
 
+from .common import create_node_chain
+
 DAY = datetime(2026, 3, 3, 1, 0, 0)
 
 
@@ -30,14 +32,7 @@ class TestServiceConcurrency(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            Node = env["timebank.node"]
-            district = Node.create({"name": "SCD", "code": "SCD", "kind": "district"})
-            town = Node.create(
-                {"name": "SCT", "code": "SCT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {"name": "SCV", "code": "SCV", "kind": "village", "parent_id": town.id}
-            )
+            district, town, village = create_node_chain(env, "SC")
             partners = env["res.partner"].create(
                 [{"name": "Racing Volunteer"}, {"name": "Racing Recipient"}]
             )

@@ -16,6 +16,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import SQL
 
+from .common import create_node_chain
+
 CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -38,14 +40,7 @@ class TestSettlementCrash(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
             cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
             cls.trigger_id = cr.fetchone()[0]
-            Node = env["timebank.node"]
-            district = Node.create({"name": "XD", "code": "XCD", "kind": "district"})
-            town = Node.create(
-                {"name": "XT", "code": "XCT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {"name": "XV", "code": "XCV", "kind": "village", "parent_id": town.id}
-            )
+            district, town, village = create_node_chain(env, "XC")
             partners = env["res.partner"].create(
                 [{"name": f"Crash Volunteer {i}"} for i in range(4)]
                 + [{"name": "Crash Recipient"}]

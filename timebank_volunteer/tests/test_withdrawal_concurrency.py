@@ -17,6 +17,8 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import SQL, mute_logger
 
+from .common import create_node_chain
+
 CONTEXT = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -32,14 +34,7 @@ class TestWithdrawalConcurrency(BaseCase):
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-            Node = env["timebank.node"]
-            district = Node.create({"name": "WD", "code": "WCD", "kind": "district"})
-            town = Node.create(
-                {"name": "WT", "code": "WCT", "kind": "town", "parent_id": district.id}
-            )
-            village = Node.create(
-                {"name": "WV", "code": "WCV", "kind": "village", "parent_id": town.id}
-            )
+            district, town, village = create_node_chain(env, "WC")
             partner = env["res.partner"].create({"name": "Concurrent Withdrawer"})
             volunteer = env["timebank.volunteer"].create(
                 {"partner_id": partner.id, "node_id": village.id, "state": "active"}
