@@ -1,11 +1,7 @@
 # Copyright 2026 Time Bank contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Helpers of the load suites: (re)create a ``tb_load*`` database and run a
-real prefork Odoo server on localhost for the duration of a run.
-
-The same steps as in ``concurrent_postings.py`` (which keeps its own inline
-copy for now), as functions.
-"""
+real prefork Odoo server on localhost for the duration of a run."""
 
 import os
 import signal

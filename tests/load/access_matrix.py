@@ -66,8 +66,9 @@ import time
 import xmlrpc.client
 from collections import Counter, defaultdict
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
+from _server import ADDONS, REPO, create_db
+from _server import registry as open_registry
+
 PASSWORD = "tb-load-Access-10"
 # role -> (groups, node xmlid the user is assigned to)
 ROLES = {
@@ -530,35 +531,12 @@ def main():  # noqa: C901 (one linear script: setup, probe, report)
     deadline = time.monotonic() + args.timeout
 
     if not args.reuse:
-        log(f"creating {args.db} with both modules and their demo data")
-        subprocess.run(["dropdb", "--if-exists", args.db], check=True)
-        subprocess.run(["createdb", args.db], check=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                "-d",
-                args.db,
-                f"--addons-path={ADDONS}",
-                "-i",
-                "timebank_volunteer,timebank_exchange",
-                "--stop-after-init",
-                f"--http-port={args.http_port}",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
+        create_db(args.db, args.http_port, "timebank_volunteer,timebank_exchange")
 
     import odoo
     from odoo import api
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(
-        ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
-    )
-    registry = Registry(args.db)
+    registry = open_registry(args.db)
     users, samples, skipped, acl, fixtures = setup(registry, roles)
     log(fixtures)
     log(f"{len(users)} users; {len({m for _w, m in samples})} models probed")

@@ -82,8 +82,9 @@ import urllib.request
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ADDONS = f"/opt/odoo18/odoo/addons,{REPO}"
+from _server import ADDONS, create_db
+from _server import registry as open_registry
+
 ODOO_BIN = "/opt/odoo18/odoo-bin"
 CLIENTS = 8
 ACCOUNTS = 10
@@ -1132,35 +1133,12 @@ def main():  # noqa: C901 (one linear script: setup, load, checks)
         args.ops = 200
     started = time.perf_counter()
     if not args.reuse:
-        log(f"creating {args.db} with timebank_volunteer, timebank_exchange, demo data")
-        subprocess.run(["dropdb", "--if-exists", args.db], check=True)
-        subprocess.run(["createdb", args.db], check=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "odoo",
-                "-d",
-                args.db,
-                f"--addons-path={ADDONS}",
-                "-i",
-                "timebank_volunteer,timebank_exchange",
-                "--stop-after-init",
-                f"--http-port={args.http_port}",
-                "--log-level=warn",
-            ],
-            check=True,
-        )
+        create_db(args.db, args.http_port, "timebank_volunteer,timebank_exchange")
 
     import odoo
     from odoo import api
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(
-        ["-d", args.db, f"--addons-path={ADDONS}", "--log-level=critical"]
-    )
-    registry = Registry(args.db)
+    registry = open_registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")

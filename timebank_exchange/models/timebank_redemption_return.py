@@ -111,10 +111,7 @@ class TimebankRedemptionReturn(models.Model):
         # timebank.redemption._lock_outlet_stock)
         redemption._lock_rows()
         redemption._lock_outlet_stock()
-        if self.state != "draft":
-            raise UserError(
-                self.env._("Return %(name)s was already processed.", name=self.name)
-            )
+        self._check_draft()
         redemption._check_returnable()
         self.line_ids.filtered(
             lambda line: float_is_zero(

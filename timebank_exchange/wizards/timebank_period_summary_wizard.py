@@ -164,14 +164,14 @@ class TimebankPeriodSummaryWizard(models.TransientModel):
             for row in rows_of(node):
                 row["redemptions"] += count
                 row["redeemed_hours"] += hours - returned
-        for redemption, quantity, returned in self.env[
+        for node, quantity, returned in self.env[
             "timebank.redemption.line"
         ]._read_group(
             [("redemption_id", "any", redemptions)],
-            ["redemption_id"],
+            ["node_id"],
             ["quantity:sum", "qty_returned:sum"],
         ):
-            for row in rows_of(redemption.node_id):
+            for row in rows_of(node):
                 row["goods"] += quantity - returned
 
     def _add_money(self, rows_of):

@@ -23,6 +23,12 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 PASSBOOK_LIMIT = 50
 
 
+def portal_post_route(path):
+    """Route of a form the volunteer's portal posts (logged-in user, website
+    layout, CSRF token checked by Odoo)."""
+    return http.route(path, type="http", auth="user", website=True, methods=["POST"])
+
+
 class TimebankPortal(CustomerPortal):
     def _timebank_volunteer(self):
         """The portal user's own volunteer (record rules: own partner)."""
@@ -140,23 +146,11 @@ class TimebankPortal(CustomerPortal):
             return self._timebank_redirect(error=error.args[0])
         return self._timebank_redirect()
 
-    @http.route(
-        "/my/timebank/request/<int:request_id>/accept",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/request/<int:request_id>/accept")
     def portal_timebank_accept(self, request_id, **kwargs):
         return self._timebank_request_action(request_id, "action_accept")
 
-    @http.route(
-        "/my/timebank/request/<int:request_id>/decline",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/request/<int:request_id>/decline")
     def portal_timebank_decline(self, request_id, reason=None, **kwargs):
         return self._timebank_request_action(
             request_id, "action_decline", reason=(reason or "")[:200] or None
@@ -174,23 +168,11 @@ class TimebankPortal(CustomerPortal):
             request_id, action, latitude=latitude, longitude=longitude
         )
 
-    @http.route(
-        "/my/timebank/request/<int:request_id>/checkin",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/request/<int:request_id>/checkin")
     def portal_timebank_checkin(self, request_id, **post):
         return self._timebank_check(request_id, "_check_in", post)
 
-    @http.route(
-        "/my/timebank/request/<int:request_id>/checkout",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/request/<int:request_id>/checkout")
     def portal_timebank_checkout(self, request_id, **post):
         return self._timebank_check(request_id, "_check_out", post)
 
@@ -201,13 +183,7 @@ class TimebankPortal(CustomerPortal):
         tz = pytz.timezone(request.env.user.tz or "Asia/Shanghai")
         return tz.localize(moment).astimezone(pytz.utc).replace(tzinfo=None)
 
-    @http.route(
-        "/my/timebank/need",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/need")
     def portal_timebank_need(self, **post):
         recipient = self._timebank_family_recipients().filtered(
             lambda r: str(r.id) == post.get("recipient_id")
@@ -253,13 +229,7 @@ class TimebankPortal(CustomerPortal):
             message=request.env._("Service request %(name)s sent.", name=need.name)
         )
 
-    @http.route(
-        "/my/timebank/withdrawal",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
+    @portal_post_route("/my/timebank/withdrawal")
     def portal_timebank_withdrawal(self, **post):
         volunteer = self._timebank_volunteer()
         if not volunteer:
