@@ -108,7 +108,11 @@ class TestLedgerCommand(TransactionCase):
         result = self._verify("")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         accounts = self.env["timebank.account"].search_count([])
-        self.assertIn(f"of {accounts} account(s) are intact", result.stdout)
+        lines = self.env["timebank.ledger.line"].search_count([])
+        self.assertIn(
+            f"All {lines} ledger lines of {accounts} account(s) are intact",
+            result.stdout,
+        )
         # the same ledger under a key it was not sealed with is refused
         result = self._verify("not-the-key")
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)

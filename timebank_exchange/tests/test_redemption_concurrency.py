@@ -368,7 +368,9 @@ class TestRedemptionConcurrency(BaseCase):
         winner = 0 if results["x"][0] == "ok" else 1
         self._assert_one_won(orders, winner, 1 - winner)
         self.assertEqual(balances, [0.0, 0.0])
-        self.assertEqual(sorted(free), [2, 3])
+        # the winner's goods left the shelf, the loser's did not
+        self.assertEqual(free[winner], 2)
+        self.assertEqual(free[1 - winner], 3)
 
     @mute_logger("odoo.sql_db")
     def test_last_unit_while_locked(self):
@@ -397,7 +399,9 @@ class TestRedemptionConcurrency(BaseCase):
         orders, balances, free = self._state([first, second])
         winner = 0 if results["x"][0] == "ok" else 1
         self._assert_one_won(orders, winner, 1 - winner)
-        self.assertEqual(sorted(balances), [5.0, 10.0])
+        # the winner paid, the loser kept its hours
+        self.assertEqual(balances[winner], 5.0)
+        self.assertEqual(balances[1 - winner], 10.0)
         self.assertEqual(free, [0, 0])
 
     # ------------------------------------------------------------------
@@ -482,6 +486,8 @@ class TestRedemptionConcurrency(BaseCase):
             "action_hand_over"
         )
         self.assertEqual(rows, [(before - 1, reserved)])
+        # only order 2's unit is still reserved
+        self.assertEqual((before, reserved), (5.0, 1.0))
         # B waited for the quants A holds instead of skipping them
         self.assertTrue(waited)
 
@@ -491,4 +497,6 @@ class TestRedemptionConcurrency(BaseCase):
             "action_cancel"
         )
         self.assertEqual(rows, [(before, reserved)])
+        # order 1's reservation was released, order 2's unit is reserved
+        self.assertEqual((before, reserved), (5.0, 1.0))
         self.assertTrue(waited)

@@ -89,9 +89,18 @@ class TestServiceStat(TimebankLedgerCase):
         # a group whose deltas cancel out disappears
         only = self._confirmed(1.0, start=DAY + timedelta(days=70))
         only.with_user(self.supervisor).action_cancel()
+        # the folded row, plus the +1 and -1 deltas of the new month
+        self.assertEqual(self.Stat.search_count([("node_id", "in", self.nodes.ids)]), 3)
         self.Stat._cron_compact()
         self.assertEqual(self.Stat.search_count([("node_id", "in", self.nodes.ids)]), 1)
-        # rebuilding from the records gives the same figures
+        # rebuilding from the records repairs damaged figures
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE timebank_service_stat SET duration = duration + 99, "
+            "record_count = record_count + 1"
+        )
+        self.Stat.invalidate_model()
+        self.assertNotEqual(self._stats(), before)
         self.Stat._rebuild()
         self.assertEqual(self._stats(), before)
         self.assertEqual(self._stats(), self._from_records())
