@@ -3,6 +3,12 @@
 from odoo import api, models
 from odoo.exceptions import UserError
 
+# Context key that lets ``create``/``write`` change a model's ``_state_fields``.
+# Its value must be STATE_WRITE_TOKEN, a Python object: a JSON-RPC request can
+# put any key in the context but only JSON values, so a client cannot forge it.
+STATE_WRITE_KEY = "timebank_state_write"
+STATE_WRITE_TOKEN = object()
+
 
 class TimebankDocumentMixin(models.AbstractModel):
     """Numbered time-bank documents that move through states.
@@ -16,9 +22,41 @@ class TimebankDocumentMixin(models.AbstractModel):
     _description = "Time Bank Numbered Document"
 
     _sequence_code = None
+    # fields only the model's actions may write (through _with_state_write)
+    _state_fields = frozenset()
+
+    def _state_write_allowed(self):
+        return self.env.context.get(STATE_WRITE_KEY) is STATE_WRITE_TOKEN
+
+    def _with_state_write(self):
+        """This recordset, allowed to write the state fields (actions only)."""
+        return self.with_context(**{STATE_WRITE_KEY: STATE_WRITE_TOKEN})
+
+    def _refuse_state_fields(self):
+        raise UserError(
+            self.env._(
+                "%(fields)s of %(model)s change only through its actions.",
+                fields=", ".join(
+                    sorted(self._fields[name].string for name in self._state_fields)
+                ),
+                model=self._description,
+            )
+        )
+
+    def write(self, vals):
+        if self._state_fields.intersection(vals) and not self._state_write_allowed():
+            self._refuse_state_fields()
+        return super().write(vals)
 
     @api.model_create_multi
     def create(self, vals_list):
+        if self._state_fields and not self._state_write_allowed():
+            default_state = self.default_get(["state"]).get("state")
+            for vals in vals_list:
+                if vals.get("state", default_state) != default_state or any(
+                    vals.get(name) for name in self._state_fields - {"state"}
+                ):
+                    self._refuse_state_fields()
         if self._sequence_code:
             for vals in vals_list:
                 if vals.get("name", "/") == "/":

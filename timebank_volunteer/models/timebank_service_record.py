@@ -23,13 +23,9 @@ LOCKED_FIELDS = {
     "coefficient",
     "weighted_hours",
 }
-# fields only the ``_action_*`` methods may write (with STATE_WRITE_KEY)
+# fields only the ``_action_*`` methods may write (``_with_state_write``);
+# checked by this model's own create / write, not the mixin's ``_state_fields``
 STATE_FIELDS = {"state", "confirm_user_id", "confirm_date", "reject_reason"}
-# Context key that lets ``create``/``write`` change STATE_FIELDS. Its value
-# must be STATE_WRITE_TOKEN, a Python object: a JSON-RPC request can put any
-# key in the context but only JSON values, so a client cannot forge it.
-STATE_WRITE_KEY = "timebank_service_record_state_write"
-STATE_WRITE_TOKEN = object()
 
 
 class TimebankServiceRecord(models.Model):
@@ -410,13 +406,6 @@ class TimebankServiceRecord(models.Model):
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
-
-    def _state_write_allowed(self):
-        return self.env.context.get(STATE_WRITE_KEY) is STATE_WRITE_TOKEN
-
-    def _with_state_write(self):
-        """This recordset, allowed to write the state fields (actions only)."""
-        return self.with_context(**{STATE_WRITE_KEY: STATE_WRITE_TOKEN})
 
     def _refuse_state_fields(self):
         raise UserError(

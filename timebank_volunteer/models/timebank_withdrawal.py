@@ -29,6 +29,7 @@ class TimebankWithdrawal(models.Model):
     _description = "Time Bank Service Withdrawal"
     _inherit = ["mail.thread", "timebank.document.mixin"]
     _sequence_code = "timebank.withdrawal"
+    _state_fields = frozenset({"state", "hours_debited"})
     _order = "id desc"
 
     name = fields.Char(
@@ -226,7 +227,7 @@ class TimebankWithdrawal(models.Model):
         if (
             "service_record_id" in vals
             and any(w.state != "applied" for w in self)
-            and not self.env.context.get("timebank_withdrawal_unlink_service")
+            and not self._state_write_allowed()
         ):
             raise UserError(
                 self.env._(
@@ -275,7 +276,7 @@ class TimebankWithdrawal(models.Model):
             )
         self.flush_recordset()
         self.env["timebank.account"]._place_holds(self)
-        self.write({"state": "applied"})
+        self._with_state_write().write({"state": "applied"})
 
     def action_cancel(self):
         """Cancel an open withdrawal and release its hold."""
@@ -287,7 +288,7 @@ class TimebankWithdrawal(models.Model):
     def _action_cancel(self):
         self.env["timebank.account"]._release_holds(self.hold_ids)
         # a service not confirmed yet is no longer paid by this withdrawal
-        self.with_context(timebank_withdrawal_unlink_service=True).write(
+        self._with_state_write().write(
             {"state": "cancelled", "service_record_id": False}
         )
 
@@ -345,7 +346,7 @@ class TimebankWithdrawal(models.Model):
             )
         Account._post_lines(vals_list)
         for withdrawal in withdrawals:
-            withdrawal.write(
+            withdrawal._with_state_write().write(
                 {
                     "state": "done",
                     "hours_debited": withdrawal.service_record_id.weighted_hours,
@@ -371,7 +372,7 @@ class TimebankWithdrawal(models.Model):
                 for withdrawal in done
             ]
         )
-        done.write({"state": "refunded"})
+        done._with_state_write().write({"state": "refunded"})
 
     def _prepare_service_request_values(self):
         """Values of the service request paid by this withdrawal: the need is
@@ -419,6 +420,10 @@ class TimebankServiceRecord(models.Model):
         return result
 
     def _action_cancel(self):
+        # lock the records first, like the cancellation itself: a concurrent
+        # cancel then waits and gets the state message, not a unique key error
+        self.env.flush_all()
+        self._lock_rows()
         # sudo: see _action_confirm
         withdrawals = (
             self.env["timebank.withdrawal"]
@@ -426,7 +431,7 @@ class TimebankServiceRecord(models.Model):
             .search([("service_record_id", "in", self.ids)])
         )
         withdrawals.filtered(lambda w: w.state == "done")._action_refund()
-        withdrawals.filtered(lambda w: w.state == "applied").with_context(
-            timebank_withdrawal_unlink_service=True
-        ).write({"service_record_id": False})
+        withdrawals.filtered(lambda w: w.state == "applied").write(
+            {"service_record_id": False}
+        )
         return super()._action_cancel()

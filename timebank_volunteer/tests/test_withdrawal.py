@@ -180,6 +180,23 @@ class TestWithdrawal(TimebankLedgerCase):
 
     # holds ----------------------------------------------------------------
 
+    def test_state_and_debited_hours_only_through_actions(self):
+        """An operator (over RPC: any JSON context) cannot write the state or
+        the debited hours, which a later refund would credit back."""
+        self._fund(10)
+        withdrawal = self._withdrawal(2)
+        for vals in ({"state": "done"}, {"hours_debited": 999.0}):
+            with self.assertRaisesText(UserError, "change only through its actions"):
+                withdrawal.with_context(timebank_state_write=True).write(vals)
+        with self.assertRaisesText(UserError, "change only through its actions"):
+            self._withdrawal(1, apply=False, state="done", hours_debited=5.0)
+        self.assertEqual(withdrawal.state, "applied")
+        self.assertEqual(withdrawal.hours_debited, 0.0)
+        # the actions still move it
+        withdrawal.action_cancel()
+        self.assertEqual(withdrawal.state, "cancelled")
+        self.assertSound()
+
     def test_withdrawal_above_available_reserve_refused(self):
         self._fund(10)
         withdrawal = self._withdrawal(10.01, apply=False)
