@@ -524,9 +524,10 @@ def cmd_ledger(args):
         fail(f"Database {args.database!r} has no Time Bank installed.")
     if args.action == "reseal" and not os.environ.get("TIMEBANK_LEDGER_KEY"):
         fail(
-            "Set TIMEBANK_LEDGER_KEY to the new ledger key (and "
-            "TIMEBANK_LEDGER_PREVIOUS_KEY to the former one, if any), and give "
-            "the server the same key, before resealing."
+            "Stop the server, set TIMEBANK_LEDGER_KEY to the new ledger key (and "
+            "TIMEBANK_LEDGER_PREVIOUS_KEY to the former one, if any) and reseal; "
+            "then start the server with the new key (lines it posted with the "
+            "new key before the reseal would make the reseal refuse the chain)."
         )
     conf = write_config(int(env("TB_HTTP_PORT", "8069")), "odoo-ledger.conf")
     proc = subprocess.run(

@@ -87,7 +87,7 @@ class TestCommandsOnBadInput(TransactionCase):
     def test_ledger_reseal_needs_the_new_key(self):
         env = {"TIMEBANK_LEDGER_KEY": ""}
         result = run_script("ledger", "reseal", "--database", self.env.cr.dbname, **env)
-        self.assertExplains(result, "Set TIMEBANK_LEDGER_KEY")
+        self.assertExplains(result, "Stop the server, set TIMEBANK_LEDGER_KEY")
 
 
 @tagged("post_install", "-at_install")

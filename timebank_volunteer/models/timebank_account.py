@@ -264,7 +264,7 @@ class TimebankAccount(models.Model):
                     "res_model": vals["res_model"],
                     "res_id": vals["res_id"],
                     "name": vals.get("name") or "",
-                    "service_date": vals.get("service_date"),
+                    "service_date": vals.get("service_date") or None,
                 }
             )
         if not lines:

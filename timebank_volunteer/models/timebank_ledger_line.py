@@ -124,10 +124,14 @@ class TimebankLedgerLine(models.Model):
     def init(self):
         # the settlement's candidate lines of an account, read from the index
         # alone (service_date decides the period): no lookup of the records
+        # (id: the settlement items' anti-join; res_id: lines without a
+        # service_date; both needed for an index-only scan)
         self.env.cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS timebank_ledger_line_settlement_candidate_index
-                ON timebank_ledger_line (account_id) INCLUDE (hours, service_date)
+            DROP INDEX IF EXISTS timebank_ledger_line_settlement_candidate_index;
+            CREATE INDEX IF NOT EXISTS timebank_ledger_line_settlement_candidates_index
+                ON timebank_ledger_line (account_id)
+                INCLUDE (id, hours, service_date, res_id)
              WHERE bucket = 'unsettled' AND kind IN ('deposit', 'reversal')
                AND res_model = 'timebank.service.record'
             """
